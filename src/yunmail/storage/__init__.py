@@ -1,0 +1,23 @@
+"""Storage: the only package that knows SQL, files, object storage and Redis.
+
+Roles (as in Stalwart's ``Storage{data, blob, lookup, pubsub}``): ``sql`` holds all state,
+``blobs`` holds message bytes by content hash, ``counters`` holds rate windows, and the event buses
+carry change notices between nodes. Embedded mode: SQLite + files + in-process. Scale-out mode:
+PostgreSQL + shared blobs + Redis.
+"""
+
+from yunmail.storage.blobs.base import BlobStore
+from yunmail.storage.blobs.files import FileBlobStore
+from yunmail.storage.counters.base import Counters, CounterResult
+from yunmail.storage.counters.memory import MemoryCounters
+from yunmail.storage.sql.engine import Database, open_database
+
+__all__ = [
+    "BlobStore",
+    "CounterResult",
+    "Counters",
+    "Database",
+    "FileBlobStore",
+    "MemoryCounters",
+    "open_database",
+]

@@ -1,0 +1,103 @@
+"""Blob files under the data directory: ``blobs/ab/cd/<sha256>``, written atomically and fsync'd.
+
+Write: temp file in the target directory -> write -> fsync(file) -> rename -> fsync(directory), so a
+crash leaves either no file or the complete file, never a torn one. Blocking file work runs in a
+worker thread to keep the event loop free.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+from pathlib import Path
+
+from yunmail.storage.blobs.base import blob_key
+
+_KEY = re.compile(r"^[0-9a-f]{64}$")
+
+
+class FileBlobStore:
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, key: str) -> Path:
+        if not _KEY.match(key):
+            raise KeyError(key)
+        return self.root / key[:2] / key[2:4] / key
+
+    async def put(self, data: bytes) -> str:
+        key = blob_key(data)
+        await asyncio.to_thread(self._put_sync, key, data)
+        return key
+
+    def _put_sync(self, key: str, data: bytes) -> None:
+        path = self._path(key)
+        if path.exists():
+            return
+        directory = path.parent
+        created = not directory.exists()
+        directory.mkdir(parents=True, exist_ok=True)
+        tmp = directory / f".{key}.{os.getpid()}.{id(data)}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+        _fsync_dir(directory)
+        if created:
+            _fsync_dir(directory.parent)
+            _fsync_dir(directory.parent.parent)
+
+    async def get(self, key: str) -> bytes:
+        try:
+            return await asyncio.to_thread(self._path(key).read_bytes)
+        except FileNotFoundError as exc:
+            raise KeyError(key) from exc
+
+    async def get_range(self, key: str, start: int, end: int | None = None) -> bytes:
+        return await asyncio.to_thread(self._range_sync, key, start, end)
+
+    def _range_sync(self, key: str, start: int, end: int | None) -> bytes:
+        try:
+            with self._path(key).open("rb") as fh:
+                fh.seek(start)
+                return fh.read() if end is None else fh.read(max(0, end - start))
+        except FileNotFoundError as exc:
+            raise KeyError(key) from exc
+
+    async def exists(self, key: str) -> bool:
+        try:
+            return await asyncio.to_thread(self._path(key).exists)
+        except KeyError:
+            return False
+
+    async def delete(self, key: str) -> None:
+        await asyncio.to_thread(self._delete_sync, key)
+
+    def _delete_sync(self, key: str) -> None:
+        path = self._path(key)
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+            _fsync_dir(path.parent)
+
+    async def keys(self) -> list[str]:
+        return await asyncio.to_thread(self._keys_sync)
+
+    def _keys_sync(self) -> list[str]:
+        return sorted(p.name for p in self.root.glob("??/??/*") if _KEY.match(p.name))
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,1 @@
+"""Rate counters: atomic increment-with-limit over fixed time windows."""

@@ -1,0 +1,1 @@
+"""SQL storage: engine, schema and migrations."""

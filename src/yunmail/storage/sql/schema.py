@@ -1,0 +1,368 @@
+"""All tables, as SQLAlchemy Core metadata; Alembic migrations are generated from and checked against it.
+
+Groups: tenants (enterprises, departments, members, administrators, invitations, audit), domains,
+addresses (one table reserving every address: mailbox, alias, group), mail store (mailboxes,
+folders, messages, tombstones, blobs, search text) and infrastructure (counters).
+
+Conventions: integer surrogate keys; every tenant row carries ``enterprise_id``; times are stored as
+timezone-aware UTC; JSON columns hold cached, rebuildable data or small settings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+# BigInteger ids on PostgreSQL, INTEGER PRIMARY KEY (rowid alias) on SQLite.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores them naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, dt.datetime)
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+Timestamp = UtcDateTime()
+
+
+def _id() -> Column[int]:
+    return Column("id", Id, primary_key=True, autoincrement=True)
+
+
+def _enterprise_fk() -> Column[int]:
+    return Column("enterprise_id", Id, ForeignKey("enterprises.id", ondelete="CASCADE"), nullable=False)
+
+
+# --- tenants -------------------------------------------------------------------------------------
+
+enterprises = Table(
+    "enterprises",
+    metadata,
+    _id(),
+    Column("name", String(100), nullable=False),
+    Column("org_id", String(32), nullable=False, unique=True),
+    Column("status", String(16), nullable=False, default="active"),
+    Column("settings", JSON, nullable=False, default=dict),
+    Column("seats", Integer, nullable=True),  # None = unlimited (no subscription module yet)
+    Column("trial_ends_at", Timestamp, nullable=True),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+departments = Table(
+    "departments",
+    metadata,
+    _id(),
+    _enterprise_fk(),
+    Column("parent_id", Id, ForeignKey("departments.id", ondelete="RESTRICT"), nullable=True),
+    Column("name", String(64), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Index(None, "enterprise_id", "parent_id"),
+)
+
+members = Table(
+    "members",
+    metadata,
+    _id(),
+    _enterprise_fk(),
+    Column("department_id", Id, ForeignKey("departments.id", ondelete="RESTRICT"), nullable=True),
+    Column("name", String(64), nullable=False),
+    Column("account", String(20), nullable=False),
+    Column("phone", String(20), nullable=True),
+    Column("contact_email", String(254), nullable=True),
+    Column("role_label", String(16), nullable=False, default="member"),
+    Column("staff_type", String(16), nullable=False, default="regular"),
+    Column("hire_date", Date, nullable=True),
+    Column("status", String(16), nullable=False, default="active"),
+    Column("password_hash", String(200), nullable=True),
+    Column("must_change_password", Boolean, nullable=False, default=False),
+    Column("session_keep_minutes", Integer, nullable=False, default=30),
+    Column("pop3_delete", Boolean, nullable=False, default=False),
+    Column("settings", JSON, nullable=False, default=dict),
+    Column("created_at", Timestamp, nullable=False),
+    UniqueConstraint("enterprise_id", "account"),
+    UniqueConstraint("enterprise_id", "phone"),
+    Index(None, "enterprise_id", "department_id"),
+)
+
+administrators = Table(
+    "administrators",
+    metadata,
+    _id(),
+    _enterprise_fk(),
+    Column("name", String(64), nullable=False),
+    Column("phone", String(20), nullable=True),
+    Column("email", String(254), nullable=True),
+    Column("login", String(254), nullable=False, unique=True),
+    Column("password_hash", String(200), nullable=True),
+    Column("totp_secret", String(64), nullable=True),
+    Column("status", String(16), nullable=False, default="active"),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+invitations = Table(
+    "invitations",
+    metadata,
+    _id(),
+    _enterprise_fk(),
+    Column("name", String(64), nullable=False),
+    Column("phone", String(20), nullable=True),
+    Column("email", String(254), nullable=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("invited_by", String(254), nullable=False),
+    Column("expires_at", Timestamp, nullable=False),
+    Column("accepted_at", Timestamp, nullable=True),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    _id(),
+    Column("enterprise_id", Id, nullable=True, index=True),  # None = platform-level action
+    Column("actor", String(254), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("target", String(254), nullable=False, default=""),
+    Column("detail", JSON, nullable=False, default=dict),
+    Column("source_ip", String(64), nullable=True),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+# --- domains -------------------------------------------------------------------------------------
+
+domains = Table(
+    "domains",
+    metadata,
+    _id(),
+    _enterprise_fk(),
+    Column("name", String(253), nullable=False, unique=True),  # A-label, lower case, no trailing dot
+    Column("mode", String(16), nullable=False, default="full"),  # full | ownership
+    Column("state", String(24), nullable=False, default="pending"),
+    Column("ownership_token", String(64), nullable=False),
+    Column("record_status", JSON, nullable=False, default=dict),
+    Column("checked_at", Timestamp, nullable=True),
+    Column("next_check_at", Timestamp, nullable=True),
+    Column("verified_at", Timestamp, nullable=True),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+dkim_keys = Table(
+    "dkim_keys",
+    metadata,
+    _id(),
+    Column("domain_id", Id, ForeignKey("domains.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("selector", String(63), nullable=False),
+    Column("algorithm", String(16), nullable=False),
+    Column("private_key", Text, nullable=False),
+    Column("public_key", Text, nullable=False),
+    Column("active", Boolean, nullable=False, default=False),
+    Column("created_at", Timestamp, nullable=False),
+    UniqueConstraint("domain_id", "selector"),
+)
+
+# --- mailboxes, groups and the address registry ---------------------------------------------------
+
+mailboxes = Table(
+    "mailboxes",
+    metadata,
+    _id(),
+    _enterprise_fk(),
+    Column("member_id", Id, ForeignKey("members.id", ondelete="SET NULL"), nullable=True, index=True),
+    Column("domain_id", Id, ForeignKey("domains.id", ondelete="RESTRICT"), nullable=False, index=True),
+    Column("address", String(320), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False, default="personal"),  # personal | shared
+    Column("display_name", String(64), nullable=False, default=""),
+    Column("status", String(16), nullable=False, default="open"),  # open | recycled
+    Column("recycled_at", Timestamp, nullable=True),
+    Column("quota_bytes", BigInteger, nullable=True),  # None = unlimited
+    Column("used_bytes", BigInteger, nullable=False, default=0),
+    Column("modseq", BigInteger, nullable=False, default=1),  # mailbox-wide change counter
+    Column("created_at", Timestamp, nullable=False),
+)
+
+groups = Table(
+    "groups",
+    metadata,
+    _id(),
+    _enterprise_fk(),
+    Column("domain_id", Id, ForeignKey("domains.id", ondelete="RESTRICT"), nullable=False, index=True),
+    Column("address", String(320), nullable=False, unique=True),
+    Column("name", String(64), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+group_members = Table(
+    "group_members",
+    metadata,
+    _id(),
+    Column("group_id", Id, ForeignKey("groups.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("member_id", Id, ForeignKey("members.id", ondelete="CASCADE"), nullable=True),
+    Column("address", String(320), nullable=True),  # an outside or other internal address
+    UniqueConstraint("group_id", "member_id"),
+    UniqueConstraint("group_id", "address"),
+)
+
+shared_mailbox_members = Table(
+    "shared_mailbox_members",
+    metadata,
+    Column("mailbox_id", Id, ForeignKey("mailboxes.id", ondelete="CASCADE"), primary_key=True),
+    Column("member_id", Id, ForeignKey("members.id", ondelete="CASCADE"), primary_key=True),
+)
+
+aliases = Table(
+    "aliases",
+    metadata,
+    _id(),
+    _enterprise_fk(),
+    Column("domain_id", Id, ForeignKey("domains.id", ondelete="RESTRICT"), nullable=False, index=True),
+    Column("mailbox_id", Id, ForeignKey("mailboxes.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("address", String(320), nullable=False, unique=True),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+# Every hosted address, whatever it names, is reserved here once: a single unique index makes
+# "address occupied" race-free across mailboxes, aliases and groups.
+addresses = Table(
+    "addresses",
+    metadata,
+    Column("address", String(320), primary_key=True),
+    _enterprise_fk(),
+    Column("kind", String(16), nullable=False),  # mailbox | alias | group
+    Column("mailbox_id", Id, ForeignKey("mailboxes.id", ondelete="CASCADE"), nullable=True, index=True),
+    Column("group_id", Id, ForeignKey("groups.id", ondelete="CASCADE"), nullable=True, index=True),
+)
+
+# --- mail store ------------------------------------------------------------------------------------
+
+folders = Table(
+    "folders",
+    metadata,
+    _id(),
+    Column("mailbox_id", Id, ForeignKey("mailboxes.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(512), nullable=False),  # UTF-8, hierarchy separator "/"
+    Column("special_use", String(16), nullable=True),  # \Inbox-like roles: inbox, drafts, sent, ...
+    Column("uidvalidity", BigInteger, nullable=False),
+    Column("uidnext", BigInteger, nullable=False, default=1),
+    Column("highestmodseq", BigInteger, nullable=False, default=1),
+    Column("subscribed", Boolean, nullable=False, default=True),
+    Column("message_count", Integer, nullable=False, default=0),
+    Column("unseen_count", Integer, nullable=False, default=0),
+    Column("total_bytes", BigInteger, nullable=False, default=0),
+    Column("created_at", Timestamp, nullable=False),
+    UniqueConstraint("mailbox_id", "name"),
+)
+
+blobs = Table(
+    "blobs",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("refcount", Integer, nullable=False),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    _id(),
+    Column("mailbox_id", Id, ForeignKey("mailboxes.id", ondelete="CASCADE"), nullable=False),
+    Column("folder_id", Id, ForeignKey("folders.id", ondelete="CASCADE"), nullable=False),
+    Column("uid", BigInteger, nullable=False),
+    Column("modseq", BigInteger, nullable=False),
+    Column("seen", Boolean, nullable=False, default=False),
+    Column("answered", Boolean, nullable=False, default=False),
+    Column("flagged", Boolean, nullable=False, default=False),
+    Column("deleted", Boolean, nullable=False, default=False),
+    Column("draft", Boolean, nullable=False, default=False),
+    Column("keywords", JSON, nullable=False, default=list),
+    Column("internal_date", Timestamp, nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("blob_sha256", String(64), ForeignKey("blobs.sha256"), nullable=False, index=True),
+    Column("prefix", LargeBinary, nullable=True),  # headers added on delivery (Received, Auth-Results)
+    # Cached parse results (rebuildable from the blob):
+    Column("parsed", JSON, nullable=False),
+    Column("subject", Text, nullable=False, default=""),
+    Column("from_addr", Text, nullable=False, default=""),
+    Column("to_addr", Text, nullable=False, default=""),
+    Column("cc_addr", Text, nullable=False, default=""),
+    Column("message_id", String(998), nullable=True),
+    Column("sent_date", Timestamp, nullable=True),
+    Column("preview", Text, nullable=False, default=""),
+    Column("has_attachments", Boolean, nullable=False, default=False),
+    Column("dedupe_key", String(128), nullable=True),
+    Column("meta", JSON, nullable=False, default=dict),  # delivery verdicts, bounce classification
+    UniqueConstraint("folder_id", "uid"),
+    Index(None, "folder_id", "modseq"),
+    Index(None, "mailbox_id", "dedupe_key"),
+    Index(None, "folder_id", "internal_date"),
+)
+
+message_texts = Table(
+    "message_texts",
+    metadata,
+    Column("message_id", Id, ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True),
+    Column("body", Text, nullable=False),
+)
+
+# QRESYNC (RFC 7162): remembers which UIDs vanished at which MODSEQ.
+expunged = Table(
+    "expunged",
+    metadata,
+    Column("folder_id", Id, ForeignKey("folders.id", ondelete="CASCADE"), primary_key=True),
+    Column("uid", BigInteger, primary_key=True),
+    Column("modseq", BigInteger, nullable=False),
+    Index(None, "folder_id", "modseq"),
+)
+
+# --- infrastructure --------------------------------------------------------------------------------
+
+counters = Table(
+    "counters",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("window_start", BigInteger, nullable=False),
+    Column("count", BigInteger, nullable=False),
+)

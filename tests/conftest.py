@@ -1,0 +1,86 @@
+"""Shared fixtures: backends (SQLite always, PostgreSQL when reachable, required in CI), clocks, buses."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from support.databases import (
+    PostgresTestDatabase,
+    make_sqlite_template,
+    open_test_database,
+    postgres_reachable,
+    require_or_skip,
+    sqlite_copy,
+)
+from yunmail.clock import FakeClock
+from yunmail.events import InProcessBus
+from yunmail.storage import Database, FileBlobStore
+
+BACKENDS = ["sqlite", "postgres"]
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return asyncio.run(make_sqlite_template(tmp_path_factory.mktemp("template")))
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[PostgresTestDatabase | None]:
+    if not asyncio.run(postgres_reachable()):
+        yield None
+        return
+    pg = PostgresTestDatabase()
+    asyncio.run(pg.create())
+    try:
+        yield pg
+    finally:
+        asyncio.run(pg.drop())
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(
+    backend: str,
+    tmp_path: Path,
+    sqlite_template: Path,
+    postgres_database: PostgresTestDatabase | None,
+) -> str:
+    if backend == "sqlite":
+        return sqlite_copy(sqlite_template, tmp_path)
+    if postgres_database is None:
+        require_or_skip("PostgreSQL is not reachable at YUNMAIL_TEST_PG_URL")
+        raise AssertionError("unreachable")
+    asyncio.run(postgres_database.truncate())
+    return postgres_database.url
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = await open_test_database(database_url)
+    try:
+        yield database
+    finally:
+        await database.dispose()
+
+
+@pytest.fixture
+def blobs(tmp_path: Path) -> FileBlobStore:
+    return FileBlobStore(tmp_path / "blobs")
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def bus() -> InProcessBus:
+    return InProcessBus()

@@ -1,0 +1,1 @@
+"""Test support: real backends, real servers on loopback, real clients, and invariant checkers."""
