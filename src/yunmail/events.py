@@ -17,6 +17,21 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar, Protocol
 
+__all__ = [
+    "EVENT_TYPES",
+    "DomainStateChanged",
+    "Event",
+    "EventBus",
+    "InProcessBus",
+    "MailboxChanged",
+    "MessageDelivered",
+    "Overflow",
+    "QueueSubscription",
+    "Subscription",
+    "SubscriptionClosed",
+    "event_from_json",
+]
+
 
 @dataclass(frozen=True, slots=True)
 class Event:
@@ -95,8 +110,15 @@ def event_from_json(text: str) -> Event:
     return cls(**data)
 
 
+class SubscriptionClosed(Exception):
+    """``get()`` on a subscription that was closed, by its owner or by the bus shutting down."""
+
+
 class Subscription(Protocol):
-    """An open subscription; iterate it for events, close it when done."""
+    """An open subscription; iterate it for events, close it when done.
+
+    Closing (the subscription or its bus) ends iteration, also for a consumer already waiting.
+    """
 
     def __aiter__(self) -> AsyncIterator[Event]: ...
 
@@ -120,24 +142,38 @@ class QueueSubscription:
     topics: frozenset[str]
     queue_size: int
     _bus: Any
-    _queue: asyncio.Queue[Event] = field(init=False)
+    _queue: asyncio.Queue[Event | None] = field(init=False)
     _overflowed: bool = field(default=False, init=False)
     closed: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
-        self._queue = asyncio.Queue(self.queue_size + 1)
+        # Unbounded on purpose: offer() enforces queue_size (+ one Overflow), and close() must
+        # always be able to add its wake-up marker (None) for a consumer blocked in get().
+        self._queue = asyncio.Queue()
 
     def offer(self, event: Event) -> None:
         if self.closed or self._overflowed:
             return
         if self._queue.qsize() >= self.queue_size:
-            self._overflowed = True
-            self._queue.put_nowait(Overflow())
+            self.overflow()
             return
         self._queue.put_nowait(event)
 
+    def overflow(self) -> None:
+        """Report lost events (full queue, or a bus that lost its connection): one ``Overflow``
+        until the subscriber reads it; events offered meanwhile are dropped, since it resyncs."""
+        if self.closed or self._overflowed:
+            return
+        self._overflowed = True
+        self._queue.put_nowait(Overflow())
+
     async def get(self) -> Event:
+        if self.closed:
+            raise SubscriptionClosed
         event = await self._queue.get()
+        if event is None:
+            self._queue.put_nowait(None)  # pass the marker on to any other waiter
+            raise SubscriptionClosed
         if isinstance(event, Overflow):
             self._overflowed = False
         return event
@@ -146,12 +182,17 @@ class QueueSubscription:
         return self._iterate()
 
     async def _iterate(self) -> AsyncIterator[Event]:
-        while not self.closed:
-            yield await self.get()
+        while True:
+            try:
+                event = await self.get()
+            except SubscriptionClosed:
+                return
+            yield event
 
     async def close(self) -> None:
         if not self.closed:
             self.closed = True
+            self._queue.put_nowait(None)
             await self._bus._unsubscribe(self)
 
 

@@ -8,16 +8,25 @@ PostgreSQL + shared blobs + Redis.
 
 from yunmail.storage.blobs.base import BlobStore
 from yunmail.storage.blobs.files import FileBlobStore
-from yunmail.storage.counters.base import Counters, CounterResult
+from yunmail.storage.bus_postgres import PostgresBus
+from yunmail.storage.bus_redis import RedisBus
+from yunmail.storage.counters.base import CounterCheck, CounterResult, Counters
 from yunmail.storage.counters.memory import MemoryCounters
+from yunmail.storage.counters.redis import RedisCounters
+from yunmail.storage.counters.sql import SqlCounters
 from yunmail.storage.sql.engine import Database, open_database
 
 __all__ = [
     "BlobStore",
+    "CounterCheck",
     "CounterResult",
     "Counters",
     "Database",
     "FileBlobStore",
     "MemoryCounters",
+    "PostgresBus",
+    "RedisBus",
+    "RedisCounters",
+    "SqlCounters",
     "open_database",
 ]

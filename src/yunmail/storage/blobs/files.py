@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import os
 import re
+import secrets
 from pathlib import Path
 
 from yunmail.storage.blobs.base import blob_key
@@ -35,26 +36,35 @@ class FileBlobStore:
 
     def _put_sync(self, key: str, data: bytes) -> None:
         path = self._path(key)
-        if path.exists():
-            return
         directory = path.parent
+        if path.exists():
+            # A concurrent put may have renamed the file but not yet synced the directories; the
+            # caller is about to commit a row that references this blob, so make the entry durable.
+            _fsync_dirs(directory, directory.parent, directory.parent.parent)
+            return
         created = not directory.exists()
         directory.mkdir(parents=True, exist_ok=True)
-        tmp = directory / f".{key}.{os.getpid()}.{id(data)}.tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        # A unique temp name: concurrent puts of the same content (threads of this process or other
+        # processes) must never write into one temp file.
+        tmp = directory / f".{key}.{secrets.token_hex(8)}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
+            try:
+                view = memoryview(data)
+                while view:
+                    written = os.write(fd, view)
+                    view = view[written:]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+            raise
         _fsync_dir(directory)
         if created:
-            _fsync_dir(directory.parent)
-            _fsync_dir(directory.parent.parent)
+            _fsync_dirs(directory.parent, directory.parent.parent)
 
     async def get(self, key: str) -> bytes:
         try:
@@ -101,3 +111,8 @@ def _fsync_dir(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _fsync_dirs(*directories: Path) -> None:
+    for directory in directories:
+        _fsync_dir(directory)
