@@ -20,6 +20,8 @@ from yunmail.clock import FakeClock
 from yunmail.events import InProcessBus
 from yunmail.storage import Database, FileBlobStore
 
+pytest_plugins = ["support.server"]
+
 BACKENDS = ["sqlite", "postgres"]
 
 

@@ -131,7 +131,12 @@ def test_no_global_statements_in_source() -> None:
 
 
 def test_no_module_is_longer_than_the_limit() -> None:
-    lengths = {path: len(path.read_text(encoding="utf-8").splitlines()) for path in source_files()}
+    # Generated Alembic revisions are data, not code anyone reads top to bottom.
+    lengths = {
+        path: len(path.read_text(encoding="utf-8").splitlines())
+        for path in source_files()
+        if "migrations/versions" not in path.as_posix()
+    }
     offenders = sorted(
         f"{p.relative_to(ROOT)}: {n} lines" for p, n in lengths.items() if n > MAX_MODULE_LINES
     )

@@ -9,6 +9,7 @@ directory holding the config file. No I/O happens after ``load_settings`` return
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
@@ -175,6 +176,9 @@ def _coerce(default: Any, value: Any, key: str) -> Any:
             return value
     elif isinstance(default, int):
         try:
+            # int(True) and int(2.5) would silently "work"; a TOML bool or float is a mistake.
+            if isinstance(value, bool | float):
+                raise ValueError(value)
             number = int(value)
         except (TypeError, ValueError):
             pass
@@ -209,11 +213,30 @@ def _resolve_paths(settings: Settings, base_dir: Path) -> Settings:
             parse_host_port(address)
     for address in settings.dns.nameservers:
         parse_host_port(address, default_port=53)
+    if not 1 <= settings.delivery.mx_port <= 65535:
+        raise ConfigInvalid(detail=f"'delivery.mx_port' must be 1-65535, not {settings.delivery.mx_port}")
+    for network in settings.trusted_networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError as exc:
+            raise ConfigInvalid(detail=f"'trusted_networks' has an invalid network {network!r}") from exc
     return dataclasses.replace(
         settings,
         data_dir=str(data_dir),
+        database_url=_resolve_sqlite_url(settings.database_url, base_dir),
         tls=TlsSettings(cert_file=str(cert), key_file=str(key)),
     )
+
+
+def _resolve_sqlite_url(url: str, base_dir: Path) -> str:
+    """``sqlite+aiosqlite:///data/x.db`` names a file relative to the config file, like ``data_dir``."""
+    scheme, sep, rest = url.partition(":///")
+    if not sep or scheme.split("+", 1)[0] != "sqlite":
+        return url
+    path, qmark, query = rest.partition("?")
+    if not path or path.startswith("/") or path == ":memory:":
+        return url
+    return f"{scheme}:///{base_dir / path}{qmark}{query}"
 
 
 def parse_host_port(text: str, default_port: int | None = None) -> tuple[str, int]:

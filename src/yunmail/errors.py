@@ -606,3 +606,411 @@ def catalogue() -> dict[str, type[YunmailError]]:
         found.setdefault(cls.code, cls)
         pending.extend(cls.__subclasses__())
     return found
+
+
+# --- runtime, network edge and CLI ------------------------------------------------------------
+
+
+class ListenFailed(Unavailable):
+    code = "LISTEN_FAILED"
+    en = "Cannot listen on {address}: {reason}"
+    zh = "无法在 {address} 上监听：{reason}"
+
+
+class ConfigExists(Conflict):
+    code = "CONFIG_EXISTS"
+    en = "{path} already exists; use --force to overwrite it"
+    zh = "{path} 已存在；如需覆盖请使用 --force"
+
+
+# --- directory (enterprises, members, mailboxes, groups) -----------------------------------------
+
+
+class EnterpriseSettingInvalid(InvalidInput):
+    code = "ENTERPRISE_SETTING_INVALID"
+    en = "The enterprise setting '{key}' has an invalid value"
+    zh = "企业设置项“{key}”的值无效"
+
+
+class SeatsInvalid(InvalidInput):
+    code = "SEATS_INVALID"
+    en = "The number of seats must be a whole number of at least 0 (or unlimited)"
+    zh = "席位数须为不小于 0 的整数（或不限）"
+
+
+class CurrentPasswordWrong(InvalidInput):
+    code = "CURRENT_PASSWORD_WRONG"
+    en = "The current password is wrong"
+    zh = "当前密码错误"
+
+
+class SharedMailboxNameInvalid(InvalidInput):
+    code = "SHARED_MAILBOX_NAME_INVALID"
+    en = "The shared mailbox name must be 1-64 characters"
+    zh = "公共邮箱名称长度须为 1-64 个字符"
+
+
+class AliasNotFound(NotFound):
+    code = "ALIAS_NOT_FOUND"
+    en = "Alias not found"
+    zh = "别名不存在"
+
+
+class MailboxAddressImmutable(Conflict):
+    code = "MAILBOX_ADDRESS_IMMUTABLE"
+    en = "A mailbox address cannot be changed; close the mailbox and open a new one (back up the mail first)"
+    zh = "邮箱地址不可修改，如需修改请关闭该邮箱后重新开通（请先备份邮件）"
+
+
+class QuotaInvalid(InvalidInput):
+    code = "QUOTA_INVALID"
+    en = "The mailbox quota must be a whole number of bytes of at least 0 (or unlimited)"
+    zh = "邮箱容量须为不小于 0 的整数字节数（或不限）"
+
+
+# --- dns and domain checks ---------------------------------------------------------------------
+
+
+class DnsNameInvalid(InvalidInput):
+    code = "DNS_NAME_INVALID"
+    en = "'{name}' is not a valid DNS name"
+    zh = "“{name}”不是有效的 DNS 名称"
+
+
+class DnsLookupFailed(Unavailable):
+    """A DNS query got no usable answer (refused, unreachable, malformed); NXDOMAIN/NODATA are not errors."""
+
+    code = "DNS_LOOKUP_FAILED"
+    en = "The DNS lookup of {name} ({rdtype}) failed ({reason}); try again later"
+    zh = "查询 {name} 的 {rdtype} 记录失败（{reason}），请稍后重试"
+
+
+class DnsServerFailure(DnsLookupFailed):
+    code = "DNS_SERVER_FAILURE"
+    en = "The DNS servers answered SERVFAIL for {name} ({rdtype}); try again later"
+    zh = "DNS 服务器查询 {name} 的 {rdtype} 记录时返回 SERVFAIL，请稍后重试"
+
+
+class DnsTimeout(DnsLookupFailed):
+    code = "DNS_TIMEOUT"
+    en = "The DNS lookup of {name} ({rdtype}) timed out; try again later"
+    zh = "查询 {name} 的 {rdtype} 记录超时，请稍后重试"
+
+
+class DkimKeyInvalid(InvalidInput):
+    code = "DKIM_KEY_INVALID"
+    en = "The DKIM key is not valid: {detail}"
+    zh = "DKIM 密钥无效：{detail}"
+
+
+# --- smtp and sending ----------------------------------------------------------------------------
+
+
+class RecipientUnknown(NotFound):
+    code = "RECIPIENT_UNKNOWN"
+    smtp = (550, "5.1.1")
+    en = "No mailbox here by the name {address}"
+    zh = "本系统不存在邮箱 {address}"
+
+
+class RelayDenied(Forbidden):
+    code = "RELAY_DENIED"
+    smtp = (550, "5.7.1")
+    en = "Relaying denied: {domain} is not hosted here (sign in on the submission port to send elsewhere)"
+    zh = "拒绝转发：域名 {domain} 不在本系统托管（向外发信请在提交端口登录后发送）"
+
+
+class DomainNotReceiving(Forbidden):
+    code = "DOMAIN_NOT_RECEIVING"
+    smtp = (550, "5.7.1")
+    en = "Mail for {domain} is not accepted from the Internet here: the domain is not verified for receiving"
+    zh = "本系统不接收发往 {domain} 的外部邮件：该域名尚未通过收发信验证"
+
+
+class SenderNotAllowed(Forbidden):
+    code = "SENDER_NOT_ALLOWED"
+    smtp = (550, "5.7.1")
+    en = (
+        "You may not send as {address}; use your own address, one of its aliases "
+        "or a shared mailbox you belong to"
+    )
+    zh = "您无权以 {address} 的名义发信，请使用本人邮箱地址、其别名或您所属的公共邮箱"
+
+
+class TooManyRecipients(LimitExceeded):
+    code = "TOO_MANY_RECIPIENTS"
+    smtp = (452, "4.5.3")
+    en = "Too many recipients: at most {limit} per message"
+    zh = "收件人过多：每封邮件最多 {limit} 个收件人"
+
+
+class RecipientLimitExceeded(LimitExceeded):
+    code = "RECIPIENT_LIMIT_EXCEEDED"
+    smtp = (554, "5.5.3")
+    en = (
+        "The message had more than {limit} recipients and was not sent to anyone; "
+        "send it to at most {limit} recipients at a time"
+    )
+    zh = "该邮件收件人超过 {limit} 个，未发送给任何人；请每次最多发送给 {limit} 个收件人"
+
+
+class SendRateLimited(LimitExceeded):
+    code = "SEND_RATE_LIMITED"
+    smtp = (451, "4.7.1")
+    en = "You sent more than {limit} messages in {minutes} minutes; wait a few minutes and try again"
+    zh = "您在 {minutes} 分钟内发送的邮件超过 {limit} 封，请稍候几分钟再试"
+
+
+class DailySendLimitReached(LimitExceeded):
+    code = "DAILY_SEND_LIMIT_REACHED"
+    smtp = (550, "5.4.5")
+    en = "The daily sending limit of {limit} messages is reached; nothing was sent, try again tomorrow"
+    zh = "已达到每日 {limit} 封的发信上限，本邮件未发送，请明天再试"
+
+
+class EnterpriseSendCeilingReached(LimitExceeded):
+    code = "ENTERPRISE_SEND_CEILING_REACHED"
+    smtp = (550, "5.4.5")
+    en = (
+        "Your enterprise reached its daily sending ceiling of {limit} messages; nothing was sent, "
+        "ask your administrator"
+    )
+    zh = "贵企业已达到每日 {limit} 封的发信总上限，本邮件未发送，请联系管理员"
+
+
+class BareLineEnding(InvalidInput):
+    code = "BARE_LINE_ENDING"
+    smtp = (554, "5.5.2")
+    en = "Message refused: it contains a bare CR or LF; every line must end with CRLF (RFC 5321 §2.3.8)"
+    zh = "邮件被拒绝：内容含有单独的 CR 或 LF 换行符，每行必须以 CRLF 结尾（RFC 5321 §2.3.8）"
+
+
+class NulInMessage(InvalidInput):
+    code = "NUL_IN_MESSAGE"
+    smtp = (554, "5.6.0")
+    en = "Message refused: it contains NUL characters, which SMTP does not carry"
+    zh = "邮件被拒绝：内容含有 NUL 字符，SMTP 不允许传输此类字符"
+
+
+class MessageLineTooLong(InvalidInput):
+    code = "MESSAGE_LINE_TOO_LONG"
+    smtp = (554, "5.6.0")
+    en = "Message refused: a line is longer than 1000 octets (RFC 5321 §4.5.3.1.6)"
+    zh = "邮件被拒绝：有一行超过 1000 个字节（RFC 5321 §4.5.3.1.6）"
+
+
+class CommandTooLong(InvalidInput):
+    code = "COMMAND_TOO_LONG"
+    smtp = (500, "5.5.2")
+    en = "Command line too long (RFC 5321 §4.5.3.1.4)"
+    zh = "命令行过长（RFC 5321 §4.5.3.1.4）"
+
+
+class CommandUnrecognised(InvalidInput):
+    code = "COMMAND_UNRECOGNISED"
+    smtp = (500, "5.5.1")
+    en = "Command not recognised"
+    zh = "无法识别的命令"
+
+
+class CommandSyntax(InvalidInput):
+    code = "COMMAND_SYNTAX"
+    smtp = (501, "5.5.4")
+    en = "Syntax error: {detail}"
+    zh = "语法错误：{detail}"
+
+
+class CommandOutOfSequence(Conflict):
+    code = "COMMAND_OUT_OF_SEQUENCE"
+    smtp = (503, "5.5.1")
+    en = "Bad sequence of commands: {detail}"
+    zh = "命令顺序错误：{detail}"
+
+
+class ParameterNotSupported(InvalidInput):
+    code = "PARAMETER_NOT_SUPPORTED"
+    smtp = (555, "5.5.4")
+    en = "Parameter {name} is not supported here"
+    zh = "不支持参数 {name}"
+
+
+class AddressHasControlCharacter(InvalidInput):
+    code = "ADDRESS_CONTROL_CHARACTER"
+    smtp = (553, "5.1.3")
+    en = "Address refused: it contains a control character (such as NUL, CR or LF)"
+    zh = "地址被拒绝：其中含有控制字符（如 NUL、CR 或 LF）"
+
+
+class SmtpUtf8Required(InvalidInput):
+    code = "SMTPUTF8_REQUIRED"
+    smtp = (553, "5.6.7")
+    en = "A non-ASCII address needs the SMTPUTF8 parameter on MAIL FROM (RFC 6531)"
+    zh = "非 ASCII 字符的地址须在 MAIL FROM 中声明 SMTPUTF8 参数（RFC 6531）"
+
+
+class AddressNotUtf8(InvalidInput):
+    code = "ADDRESS_NOT_UTF8"
+    smtp = (553, "5.6.7")
+    en = "Address refused: it is not valid UTF-8"
+    zh = "地址被拒绝：不是有效的 UTF-8 编码"
+
+
+class TlsRequired(Forbidden):
+    code = "TLS_REQUIRED"
+    smtp = (530, "5.7.0")
+    en = "Must issue a STARTTLS command first"
+    zh = "请先发送 STARTTLS 命令启用加密"
+
+
+class SmtpAuthRequired(AuthenticationFailed):
+    code = "SMTP_AUTH_REQUIRED"
+    smtp = (530, "5.7.0")
+    en = "Authentication required: sign in with your login account and password or client password"
+    zh = "需要认证：请使用登录账号和密码（或客户端专用密码）登录"
+
+
+class AuthNotOffered(Conflict):
+    code = "AUTH_NOT_OFFERED"
+    smtp = (503, "5.5.1")
+    en = "AUTH is not offered on this port; use the submission port (587 or 465)"
+    zh = "此端口不提供登录认证，请使用邮件提交端口（587 或 465）"
+
+
+class DmarcRejected(Forbidden):
+    code = "DMARC_REJECTED"
+    smtp = (550, "5.7.1")
+    en = "Message rejected: {domain} asks receivers to reject mail that fails DMARC, and this one failed"
+    zh = "邮件被拒绝：{domain} 的 DMARC 策略要求拒收未通过验证的邮件，本邮件未通过"
+
+
+class ContentRejected(Forbidden):
+    code = "CONTENT_REJECTED"
+    smtp = (550, "5.7.1")
+    en = "Message rejected by the {filter} filter: {reason}"
+    zh = "邮件被 {filter} 过滤器拒绝：{reason}"
+
+
+class TooManyConnections(LimitExceeded):
+    code = "TOO_MANY_CONNECTIONS"
+    smtp = (421, "4.7.0")
+    en = "Too many connections from your address; try again later"
+    zh = "来自您地址的连接过多，请稍后再试"
+
+
+# --- auth: logins, client passwords, sessions, codes (PRODUCT §6) ---------------------------------
+
+
+class ClientPasswordRequired(AuthenticationFailed):
+    code = "CLIENT_PASSWORD_REQUIRED"
+    en = (
+        "Your enterprise requires a client-specific password for mail programs; "
+        "create one in webmail settings and use it instead of your login password"
+    )
+    zh = "贵企业要求邮件客户端使用客户端专用密码，请在网页邮箱设置中生成后代替登录密码使用"
+
+
+class PasswordChangeRequired(AuthenticationFailed):
+    code = "PASSWORD_CHANGE_REQUIRED"
+    en = "Your administrator set this password; log in to webmail and change it first"
+    zh = "该密码由管理员设置，请先登录网页邮箱修改密码"
+
+
+class LoginOrgRequired(AuthenticationFailed):
+    code = "LOGIN_ORG_REQUIRED"
+    en = "This phone number is registered in several enterprises; enter your organisation identifier"
+    zh = "该手机号已在多个企业注册，请输入组织标识"
+
+
+class PhoneNotSmsCapable(InvalidInput):
+    code = "PHONE_NOT_SMS_CAPABLE"
+    en = "Verification codes can only be sent to mainland-China mobile numbers"
+    zh = "验证码仅支持发送至中国大陆手机号"
+
+
+class ClientPasswordNotFound(NotFound):
+    code = "CLIENT_PASSWORD_NOT_FOUND"
+    en = "Client password not found"
+    zh = "客户端专用密码不存在"
+
+
+class ClientPasswordLabelInvalid(InvalidInput):
+    code = "CLIENT_PASSWORD_LABEL_INVALID"
+    en = "The client password name must be 1-64 characters"
+    zh = "客户端专用密码名称长度须为 1-64 个字符"
+
+
+class ClientPasswordLimitReached(Conflict):
+    code = "CLIENT_PASSWORD_LIMIT_REACHED"
+    en = "You already have {limit} client passwords; revoke one you no longer use first"
+    zh = "您已有 {limit} 个客户端专用密码，请先撤销不再使用的密码"
+
+
+class SessionInvalid(AuthenticationFailed):
+    code = "SESSION_INVALID"
+    en = "You are not logged in (or you logged out); please log in"
+    zh = "您尚未登录或已退出，请重新登录"
+
+
+class SessionExpired(AuthenticationFailed):
+    code = "SESSION_EXPIRED"
+    en = "Your session ended after {minutes} minutes without activity; please log in again"
+    zh = "您已 {minutes} 分钟未操作，会话已过期，请重新登录"
+
+
+class SessionKeepInvalid(InvalidInput):
+    code = "SESSION_KEEP_INVALID"
+    en = "The session keep-alive must be between {low} and {high} minutes"
+    zh = "会话保持时间须在 {low} 到 {high} 分钟之间"
+
+
+class CodeInvalid(AuthenticationFailed):
+    code = "CODE_INVALID"
+    en = "The verification code is wrong"
+    zh = "验证码错误"
+
+
+class CodeExpired(Gone):
+    code = "CODE_EXPIRED"
+    en = "The verification code has expired or was already used; request a new one"
+    zh = "验证码已过期或已使用，请重新获取"
+
+
+class CodeAttemptsExhausted(Gone):
+    code = "CODE_ATTEMPTS_EXHAUSTED"
+    en = "Too many wrong codes; request a new verification code"
+    zh = "验证码错误次数过多，请重新获取验证码"
+
+
+class CodeResendTooSoon(LimitExceeded):
+    code = "CODE_RESEND_TOO_SOON"
+    en = "A code was sent moments ago; wait {seconds} seconds before requesting another"
+    zh = "验证码刚刚已发送，请 {seconds} 秒后再重新获取"
+
+
+class CodeRequestLimit(LimitExceeded):
+    code = "CODE_REQUEST_LIMIT"
+    en = "Too many codes were requested for this number or address; try again in an hour"
+    zh = "该号码或邮箱获取验证码次数过多，请一小时后再试"
+
+
+class ResetChannelUnavailable(InvalidInput):
+    code = "RESET_CHANNEL_UNAVAILABLE"
+    en = (
+        "This account has no registered contact of that kind (mobile number or e-mail); "
+        "choose the other way or ask your administrator"
+    )
+    zh = "该账号未登记此类联系方式（手机号或邮箱），请选择其他方式或联系管理员"
+
+
+class DeliveryIncomplete(Unavailable):
+    code = "DELIVERY_INCOMPLETE"
+    smtp = (451, "4.2.0")
+    en = "Not every recipient could take the message ({reason}); try again later"
+    zh = "部分收件人暂时无法接收该邮件（{reason}），请稍后重试"
+
+
+class FromHeaderMissing(InvalidInput):
+    code = "FROM_HEADER_MISSING"
+    smtp = (554, "5.6.0")
+    en = "Message refused: it has no From header field (RFC 5322 §3.6)"
+    zh = "邮件被拒绝：缺少发件人（From）头字段（RFC 5322 §3.6）"

@@ -2,7 +2,7 @@
 
 Groups: tenants (enterprises, departments, members, administrators, invitations, audit), domains,
 addresses (one table reserving every address: mailbox, alias, group), mail store (mailboxes,
-folders, messages, tombstones, blobs, search text) and infrastructure (counters).
+folders, messages, tombstones, blobs, search text), outbound mail (queue) and infrastructure (counters).
 
 Conventions: integer surrogate keys; every tenant row carries ``enterprise_id``; times are stored as
 timezone-aware UTC; JSON columns hold cached, rebuildable data or small settings.
@@ -91,6 +91,9 @@ enterprises = Table(
     Column("seats", Integer, nullable=True),  # None = unlimited (no subscription module yet)
     Column("trial_ends_at", Timestamp, nullable=True),
     Column("created_at", Timestamp, nullable=False),
+    # Second confirmation of "dissolve": only the token's hash is kept, with its expiry.
+    Column("dissolve_token_hash", String(64), nullable=True),
+    Column("dissolve_expires_at", Timestamp, nullable=True),
 )
 
 departments = Table(
@@ -101,7 +104,12 @@ departments = Table(
     Column("parent_id", Id, ForeignKey("departments.id", ondelete="RESTRICT"), nullable=True),
     Column("name", String(64), nullable=False),
     Column("created_at", Timestamp, nullable=False),
+    # Sibling names are unique case-insensitively; parent_key = parent_id or 0 because a unique
+    # constraint treats NULL parents (the root level) as all distinct.
+    Column("parent_key", Id, nullable=False, default=0),
+    Column("name_key", String(64), nullable=False),
     Index(None, "enterprise_id", "parent_id"),
+    UniqueConstraint("enterprise_id", "parent_key", "name_key"),
 )
 
 members = Table(
@@ -124,7 +132,9 @@ members = Table(
     Column("pop3_delete", Boolean, nullable=False, default=False),
     Column("settings", JSON, nullable=False, default=dict),
     Column("created_at", Timestamp, nullable=False),
+    Column("account_key", String(20), nullable=False),  # lower-cased account: unique case-insensitively
     UniqueConstraint("enterprise_id", "account"),
+    UniqueConstraint("enterprise_id", "account_key"),
     UniqueConstraint("enterprise_id", "phone"),
     Index(None, "enterprise_id", "department_id"),
 )
@@ -222,6 +232,8 @@ mailboxes = Table(
     Column("used_bytes", BigInteger, nullable=False, default=0),
     Column("modseq", BigInteger, nullable=False, default=1),  # mailbox-wide change counter
     Column("created_at", Timestamp, nullable=False),
+    UniqueConstraint("member_id"),  # one mailbox (open or recycled) per member; NULLs are shared ones
+    Index(None, "status", "recycled_at"),  # the recycle-bin purge worker's scan
 )
 
 groups = Table(
@@ -296,6 +308,16 @@ folders = Table(
     UniqueConstraint("mailbox_id", "name"),
 )
 
+# The last UIDVALIDITY handed out per mailbox: a folder deleted and re-created under the same name
+# must get a new, larger UIDVALIDITY (RFC 9051 §2.3.1.1), and the folder row that held the old one
+# is gone by then.
+folder_uidvalidity = Table(
+    "folder_uidvalidity",
+    metadata,
+    Column("mailbox_id", Id, ForeignKey("mailboxes.id", ondelete="CASCADE"), primary_key=True),
+    Column("last_uidvalidity", BigInteger, nullable=False),
+)
+
 blobs = Table(
     "blobs",
     metadata,
@@ -336,7 +358,9 @@ messages = Table(
     Column("meta", JSON, nullable=False, default=dict),  # delivery verdicts, bounce classification
     UniqueConstraint("folder_id", "uid"),
     Index(None, "folder_id", "modseq"),
-    Index(None, "mailbox_id", "dedupe_key"),
+    # Unique: ingest's dedupe ("already delivered / already migrated") is race-free across nodes.
+    # NULL keys never collide, so copies (which carry no key) are unaffected.
+    Index(None, "mailbox_id", "dedupe_key", unique=True),
     Index(None, "folder_id", "internal_date"),
 )
 
@@ -357,6 +381,76 @@ expunged = Table(
     Index(None, "folder_id", "modseq"),
 )
 
+# --- auth: client passwords, web sessions, one-time codes, the dev outbox ----------------------------
+
+# Per-client random passwords for IMAP/POP3/SMTP. ``secret_hash`` is SHA-256 of the normalised secret:
+# it is 16 symbols from a 31-symbol alphabet (~79 bits), so a fast hash cannot be brute-forced and keeps
+# each mail-client login cheap (argon2id stays for human-chosen account passwords).
+client_passwords = Table(
+    "client_passwords",
+    metadata,
+    _id(),
+    _enterprise_fk(),
+    Column("member_id", Id, ForeignKey("members.id", ondelete="CASCADE"), nullable=False),
+    Column("label", String(64), nullable=False),
+    Column("secret_hash", String(64), nullable=False, unique=True),
+    Column("created_at", Timestamp, nullable=False),
+    Column("last_used_at", Timestamp, nullable=True),
+    Column("last_used_protocol", String(8), nullable=True),  # imap | pop3 | smtp
+    Column("revoked_at", Timestamp, nullable=True),
+    Index(None, "enterprise_id", "member_id"),
+)
+
+# Web (webmail, admin, operator console) sessions; only the token's SHA-256 is stored.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    _id(),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),  # member | admin | operator
+    Column("enterprise_id", Id, ForeignKey("enterprises.id", ondelete="CASCADE"), nullable=True),
+    Column("member_id", Id, ForeignKey("members.id", ondelete="CASCADE"), nullable=True),
+    Column("admin_id", Id, ForeignKey("administrators.id", ondelete="CASCADE"), nullable=True),
+    Column("login", String(320), nullable=False),
+    Column("remote_ip", String(64), nullable=True),
+    Column("created_at", Timestamp, nullable=False),
+    Column("last_seen_at", Timestamp, nullable=False),
+    Column("idle_minutes", Integer, nullable=False),
+    Column("revoked_at", Timestamp, nullable=True),
+    Index(None, "enterprise_id", "member_id"),
+    Index(None, "last_seen_at"),  # pruning stale rows
+)
+
+# SMS / e-mail codes for login and password reset, bound to a phone or e-mail target (not a tenant:
+# one phone may belong to members of several enterprises). Only the code's hash is stored.
+login_codes = Table(
+    "login_codes",
+    metadata,
+    _id(),
+    Column("purpose", String(16), nullable=False),  # login | reset
+    Column("channel", String(8), nullable=False),  # sms | email
+    Column("target", String(254), nullable=False),  # normalised phone or lower-cased e-mail
+    Column("code_hash", String(64), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("expires_at", Timestamp, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("used_at", Timestamp, nullable=True),
+    Index(None, "target", "purpose", "created_at"),
+)
+
+# What the development sender "sent" (SMS and e-mail), for the operator console and tests.
+outbox = Table(
+    "outbox",
+    metadata,
+    _id(),
+    Column("channel", String(8), nullable=False),  # sms | email
+    Column("recipient", String(254), nullable=False),
+    Column("subject", String(200), nullable=False, default=""),
+    Column("body", Text, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Index(None, "recipient", "created_at"),
+)
+
 # --- infrastructure --------------------------------------------------------------------------------
 
 counters = Table(
@@ -365,4 +459,45 @@ counters = Table(
     Column("key", String(200), primary_key=True),
     Column("window_start", BigInteger, nullable=False),
     Column("count", BigInteger, nullable=False),
+)
+
+# --- outbound mail ---------------------------------------------------------------------------------
+
+# One row per remote recipient of an accepted message (submission, or a group's outside address).
+# The bytes are ``prefix`` (trace headers) + the blob; each row holds one reference in ``blobs``
+# (released by the delivery worker when the row is finished). The worker picks rows by
+# ``(status, next_attempt_at)``; ``dedupe_key`` makes a client's retry after a lost reply harmless.
+outbound_queue = Table(
+    "outbound_queue",
+    metadata,
+    _id(),
+    _enterprise_fk(),
+    Column("member_id", Id, ForeignKey("members.id", ondelete="SET NULL"), nullable=True),
+    Column("sender", String(320), nullable=False),  # reverse-path; "" = null sender (bounces)
+    Column("recipient", String(320), nullable=False),  # forward-path, domain as A-label
+    Column("recipient_domain", String(253), nullable=False),  # per-domain batching by the worker
+    Column("blob_sha256", String(64), ForeignKey("blobs.sha256"), nullable=False, index=True),
+    Column("prefix", LargeBinary, nullable=True),
+    Column("size", BigInteger, nullable=False),  # prefix + blob
+    Column("message_id", String(998), nullable=True),  # the Message-ID header, for traces
+    Column("trace_id", String(64), nullable=False, index=True),
+    Column("status", String(16), nullable=False, default="queued"),  # queued|sending|sent|bounced|failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("created_at", Timestamp, nullable=False),
+    Column("next_attempt_at", Timestamp, nullable=False),
+    Column("last_attempt_at", Timestamp, nullable=True),
+    Column("last_error", Text, nullable=True),  # the remote reply or local reason of the last failure
+    Column("smtputf8", Boolean, nullable=False, default=False),
+    Column("body_8bit", Boolean, nullable=False, default=False),  # BODY=8BITMIME
+    # RFC 3461 DSN parameters as received: RET and ENVID per message, NOTIFY and ORCPT per recipient.
+    Column("dsn_ret", String(8), nullable=True),
+    Column("dsn_envid", String(100), nullable=True),
+    Column("dsn_notify", String(64), nullable=True),
+    Column("dsn_orcpt", String(500), nullable=True),
+    Column("dedupe_key", String(128), nullable=True),
+    Index(None, "status", "next_attempt_at"),
+    Index(None, "enterprise_id", "created_at"),
+    Index(None, "recipient_domain", "status"),
+    # NULL keys never collide: messages without a key are never treated as repeats.
+    Index(None, "enterprise_id", "dedupe_key", "recipient", unique=True),
 )

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 06:55:42.417972
+Create Date: 2026-11-28 07:22:33.690453
 """
 
 from __future__ import annotations
@@ -63,9 +63,50 @@ def upgrade() -> None:
         sa.Column("seats", sa.Integer(), nullable=True),
         sa.Column("trial_ends_at", UtcDateTime(), nullable=True),
         sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column("dissolve_token_hash", sa.String(length=64), nullable=True),
+        sa.Column("dissolve_expires_at", UtcDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_enterprises")),
         sa.UniqueConstraint("org_id", name=op.f("uq_enterprises_org_id")),
     )
+    op.create_table(
+        "login_codes",
+        sa.Column(
+            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
+        ),
+        sa.Column("purpose", sa.String(length=16), nullable=False),
+        sa.Column("channel", sa.String(length=8), nullable=False),
+        sa.Column("target", sa.String(length=254), nullable=False),
+        sa.Column("code_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column("expires_at", UtcDateTime(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("used_at", UtcDateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_login_codes")),
+    )
+    with op.batch_alter_table("login_codes", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_login_codes_target_purpose_created_at"),
+            ["target", "purpose", "created_at"],
+            unique=False,
+        )
+
+    op.create_table(
+        "outbox",
+        sa.Column(
+            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
+        ),
+        sa.Column("channel", sa.String(length=8), nullable=False),
+        sa.Column("recipient", sa.String(length=254), nullable=False),
+        sa.Column("subject", sa.String(length=200), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
+    )
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_outbox_recipient_created_at"), ["recipient", "created_at"], unique=False
+        )
+
     op.create_table(
         "administrators",
         sa.Column(
@@ -98,6 +139,8 @@ def upgrade() -> None:
         sa.Column("parent_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("name", sa.String(length=64), nullable=False),
         sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column("parent_key", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("name_key", sa.String(length=64), nullable=False),
         sa.ForeignKeyConstraint(
             ["enterprise_id"],
             ["enterprises.id"],
@@ -111,6 +154,12 @@ def upgrade() -> None:
             ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_departments")),
+        sa.UniqueConstraint(
+            "enterprise_id",
+            "parent_key",
+            "name_key",
+            name=op.f("uq_departments_enterprise_id_parent_key_name_key"),
+        ),
     )
     with op.batch_alter_table("departments", schema=None) as batch_op:
         batch_op.create_index(
@@ -231,6 +280,7 @@ def upgrade() -> None:
         sa.Column("pop3_delete", sa.Boolean(), nullable=False),
         sa.Column("settings", sa.JSON(), nullable=False),
         sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column("account_key", sa.String(length=20), nullable=False),
         sa.ForeignKeyConstraint(
             ["department_id"],
             ["departments.id"],
@@ -245,12 +295,50 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_members")),
         sa.UniqueConstraint("enterprise_id", "account", name=op.f("uq_members_enterprise_id_account")),
+        sa.UniqueConstraint(
+            "enterprise_id", "account_key", name=op.f("uq_members_enterprise_id_account_key")
+        ),
         sa.UniqueConstraint("enterprise_id", "phone", name=op.f("uq_members_enterprise_id_phone")),
     )
     with op.batch_alter_table("members", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_members_enterprise_id_department_id"),
             ["enterprise_id", "department_id"],
+            unique=False,
+        )
+
+    op.create_table(
+        "client_passwords",
+        sa.Column(
+            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
+        ),
+        sa.Column("enterprise_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("member_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("label", sa.String(length=64), nullable=False),
+        sa.Column("secret_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column("last_used_at", UtcDateTime(), nullable=True),
+        sa.Column("last_used_protocol", sa.String(length=8), nullable=True),
+        sa.Column("revoked_at", UtcDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprises.id"],
+            name=op.f("fk_client_passwords_enterprise_id_enterprises"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["members.id"],
+            name=op.f("fk_client_passwords_member_id_members"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_client_passwords")),
+        sa.UniqueConstraint("secret_hash", name=op.f("uq_client_passwords_secret_hash")),
+    )
+    with op.batch_alter_table("client_passwords", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_client_passwords_enterprise_id_member_id"),
+            ["enterprise_id", "member_id"],
             unique=False,
         )
 
@@ -306,10 +394,125 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_mailboxes")),
         sa.UniqueConstraint("address", name=op.f("uq_mailboxes_address")),
+        sa.UniqueConstraint("member_id", name=op.f("uq_mailboxes_member_id")),
     )
     with op.batch_alter_table("mailboxes", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_mailboxes_domain_id"), ["domain_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_mailboxes_member_id"), ["member_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_mailboxes_status_recycled_at"), ["status", "recycled_at"], unique=False
+        )
+
+    op.create_table(
+        "outbound_queue",
+        sa.Column(
+            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
+        ),
+        sa.Column("enterprise_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("member_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("sender", sa.String(length=320), nullable=False),
+        sa.Column("recipient", sa.String(length=320), nullable=False),
+        sa.Column("recipient_domain", sa.String(length=253), nullable=False),
+        sa.Column("blob_sha256", sa.String(length=64), nullable=False),
+        sa.Column("prefix", sa.LargeBinary(), nullable=True),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("message_id", sa.String(length=998), nullable=True),
+        sa.Column("trace_id", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column("next_attempt_at", UtcDateTime(), nullable=False),
+        sa.Column("last_attempt_at", UtcDateTime(), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("smtputf8", sa.Boolean(), nullable=False),
+        sa.Column("body_8bit", sa.Boolean(), nullable=False),
+        sa.Column("dsn_ret", sa.String(length=8), nullable=True),
+        sa.Column("dsn_envid", sa.String(length=100), nullable=True),
+        sa.Column("dsn_notify", sa.String(length=64), nullable=True),
+        sa.Column("dsn_orcpt", sa.String(length=500), nullable=True),
+        sa.Column("dedupe_key", sa.String(length=128), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["blob_sha256"], ["blobs.sha256"], name=op.f("fk_outbound_queue_blob_sha256_blobs")
+        ),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprises.id"],
+            name=op.f("fk_outbound_queue_enterprise_id_enterprises"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["members.id"],
+            name=op.f("fk_outbound_queue_member_id_members"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbound_queue")),
+    )
+    with op.batch_alter_table("outbound_queue", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_outbound_queue_blob_sha256"), ["blob_sha256"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_outbound_queue_enterprise_id_created_at"),
+            ["enterprise_id", "created_at"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_outbound_queue_enterprise_id_dedupe_key_recipient"),
+            ["enterprise_id", "dedupe_key", "recipient"],
+            unique=True,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_outbound_queue_recipient_domain_status"),
+            ["recipient_domain", "status"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_outbound_queue_status_next_attempt_at"),
+            ["status", "next_attempt_at"],
+            unique=False,
+        )
+        batch_op.create_index(batch_op.f("ix_outbound_queue_trace_id"), ["trace_id"], unique=False)
+
+    op.create_table(
+        "web_sessions",
+        sa.Column(
+            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
+        ),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("enterprise_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("member_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("admin_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("login", sa.String(length=320), nullable=False),
+        sa.Column("remote_ip", sa.String(length=64), nullable=True),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column("last_seen_at", UtcDateTime(), nullable=False),
+        sa.Column("idle_minutes", sa.Integer(), nullable=False),
+        sa.Column("revoked_at", UtcDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["admin_id"],
+            ["administrators.id"],
+            name=op.f("fk_web_sessions_admin_id_administrators"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprises.id"],
+            name=op.f("fk_web_sessions_enterprise_id_enterprises"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["member_id"], ["members.id"], name=op.f("fk_web_sessions_member_id_members"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_web_sessions")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_web_sessions_token_hash")),
+    )
+    with op.batch_alter_table("web_sessions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_web_sessions_enterprise_id_member_id"),
+            ["enterprise_id", "member_id"],
+            unique=False,
+        )
+        batch_op.create_index(batch_op.f("ix_web_sessions_last_seen_at"), ["last_seen_at"], unique=False)
 
     op.create_table(
         "addresses",
@@ -368,6 +571,18 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_aliases_domain_id"), ["domain_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_aliases_mailbox_id"), ["mailbox_id"], unique=False)
 
+    op.create_table(
+        "folder_uidvalidity",
+        sa.Column("mailbox_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("last_uidvalidity", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["mailbox_id"],
+            ["mailboxes.id"],
+            name=op.f("fk_folder_uidvalidity_mailbox_id_mailboxes"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("mailbox_id", name=op.f("pk_folder_uidvalidity")),
+    )
     op.create_table(
         "folders",
         sa.Column(
@@ -477,7 +692,7 @@ def upgrade() -> None:
             batch_op.f("ix_messages_folder_id_modseq"), ["folder_id", "modseq"], unique=False
         )
         batch_op.create_index(
-            batch_op.f("ix_messages_mailbox_id_dedupe_key"), ["mailbox_id", "dedupe_key"], unique=False
+            batch_op.f("ix_messages_mailbox_id_dedupe_key"), ["mailbox_id", "dedupe_key"], unique=True
         )
 
     op.create_table(
@@ -511,6 +726,7 @@ def downgrade() -> None:
     op.drop_table("expunged")
     op.drop_table("shared_mailbox_members")
     op.drop_table("folders")
+    op.drop_table("folder_uidvalidity")
     with op.batch_alter_table("aliases", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_aliases_mailbox_id"))
         batch_op.drop_index(batch_op.f("ix_aliases_domain_id"))
@@ -521,7 +737,22 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_addresses_group_id"))
 
     op.drop_table("addresses")
+    with op.batch_alter_table("web_sessions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_web_sessions_last_seen_at"))
+        batch_op.drop_index(batch_op.f("ix_web_sessions_enterprise_id_member_id"))
+
+    op.drop_table("web_sessions")
+    with op.batch_alter_table("outbound_queue", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outbound_queue_trace_id"))
+        batch_op.drop_index(batch_op.f("ix_outbound_queue_status_next_attempt_at"))
+        batch_op.drop_index(batch_op.f("ix_outbound_queue_recipient_domain_status"))
+        batch_op.drop_index(batch_op.f("ix_outbound_queue_enterprise_id_dedupe_key_recipient"))
+        batch_op.drop_index(batch_op.f("ix_outbound_queue_enterprise_id_created_at"))
+        batch_op.drop_index(batch_op.f("ix_outbound_queue_blob_sha256"))
+
+    op.drop_table("outbound_queue")
     with op.batch_alter_table("mailboxes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_mailboxes_status_recycled_at"))
         batch_op.drop_index(batch_op.f("ix_mailboxes_member_id"))
         batch_op.drop_index(batch_op.f("ix_mailboxes_domain_id"))
 
@@ -530,6 +761,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_group_members_group_id"))
 
     op.drop_table("group_members")
+    with op.batch_alter_table("client_passwords", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_client_passwords_enterprise_id_member_id"))
+
+    op.drop_table("client_passwords")
     with op.batch_alter_table("members", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_members_enterprise_id_department_id"))
 
@@ -549,6 +784,14 @@ def downgrade() -> None:
 
     op.drop_table("departments")
     op.drop_table("administrators")
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outbox_recipient_created_at"))
+
+    op.drop_table("outbox")
+    with op.batch_alter_table("login_codes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_login_codes_target_purpose_created_at"))
+
+    op.drop_table("login_codes")
     op.drop_table("enterprises")
     op.drop_table("counters")
     op.drop_table("blobs")

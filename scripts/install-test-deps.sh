@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Install the Debian packages the test suite uses (DESIGN §8). Idempotent and quiet: when every
+# package is already installed it does nothing, not even `apt-get update`. Needs root to install.
+set -euo pipefail
+
+# Packages the tests need now. Later issues append theirs, e.g. swaks, postfix (smtp-source),
+# dovecot-imapd, dovecot-pop3d, isync, offlineimap3, mutt, fetchmail, getmail6, knot, rspamd,
+# clamav-daemon, chromium.
+PACKAGES=(
+)
+
+missing=()
+for package in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" != 0 ]; then
+  echo "install-test-deps: missing Debian packages (run as root to install): ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "install-test-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,141 @@
+"""``Authenticator``: login name + secret -> ``Principal`` for every front door (web, IMAP, POP3, SMTP).
+
+Order of checks, chosen so that failures reveal as little as possible:
+
+1. Resolve the login (``accounts``): no such enterprise -> LOGIN_ENTERPRISE_UNKNOWN (the product
+   wants this one distinct; it names a tenant, not an account). It still counts as a failure.
+2. Lockout of the subject (member, or the login text when it names nobody) or of the remote IP ->
+   LOGIN_LOCKED, before any secret is checked.
+3. The secret. Mail channels (imap/pop3/smtp) try the member's client passwords first; the web never
+   accepts them. If the enterprise sets ``require_client_passwords``, a mail channel without a
+   matching client password gets CLIENT_PASSWORD_REQUIRED and the account password is not even
+   checked, so IMAP cannot serve as a guessing oracle for the web password. Otherwise the account
+   password is verified (argon2id, off the event loop); an unknown account is verified against a
+   dummy hash so it costs the same -> LOGIN_INVALID for both (no account enumeration).
+4. Only after a correct secret: disabled member -> LOGIN_ACCOUNT_DISABLED; suspended enterprise ->
+   ENTERPRISE_SUSPENDED; no open mailbox -> MAILBOX_NOT_OPENED (every member channel is a mail
+   application); with ``AuthLimits.mail_needs_changed_password``, a mail channel logging in with an
+   administrator-set password not yet changed -> PASSWORD_CHANGE_REQUIRED.
+
+Every refused secret counts for the lockout; a correct one clears the subject's count.
+"""
+
+from __future__ import annotations
+
+from yunmail.auth.accounts import Accounts, MemberAccount, Resolution
+from yunmail.auth.client_passwords import ClientPasswordMatch, ClientPasswords
+from yunmail.auth.limits import AuthLimits
+from yunmail.auth.lockout import Lockout, LockStatus, login_subject, member_subject
+from yunmail.auth.principal import MAIL_CHANNELS, Channel, Principal
+from yunmail.directory import PasswordHasher
+from yunmail.errors import (
+    ClientPasswordRequired,
+    EnterpriseSuspended,
+    LoginAccountDisabled,
+    LoginEnterpriseUnknown,
+    LoginInvalid,
+    MailboxNotOpened,
+    MemberNotFound,
+    PasswordChangeRequired,
+    YunmailError,
+)
+
+# Verified when the account is unknown or has no password, so every refusal costs one verification.
+_DUMMY_PASSWORD = "not-a-real-password-0"
+
+
+class Authenticator:
+    def __init__(
+        self,
+        accounts: Accounts,
+        lockout: Lockout,
+        client_passwords: ClientPasswords,
+        hasher: PasswordHasher,
+        limits: AuthLimits | None = None,
+    ) -> None:
+        self._accounts = accounts
+        self._lockout = lockout
+        self._client_passwords = client_passwords
+        self._hasher = hasher
+        self._limits = limits or AuthLimits()
+        self._dummy_hash: str | None = None  # computed on first need with the configured hasher
+
+    async def authenticate(self, login: str, secret: str, *, channel: Channel, remote_ip: str) -> Principal:
+        """Who is this? A member principal, or the catalogue error that says why not."""
+        try:
+            resolution = await self._accounts.resolve(login)
+        except LoginEnterpriseUnknown:
+            subject = login_subject(login)
+            await self._lockout.check(subject, remote_ip)
+            await self._lockout.record_failure(subject, remote_ip)
+            raise
+        account = resolution.account
+        subject = member_subject(account.member_id) if account is not None else login_subject(login)
+        await self._lockout.check(subject, remote_ip)
+        try:
+            used = await self._check_secret(resolution, secret, channel)
+        except YunmailError:
+            await self._lockout.record_failure(subject, remote_ip)
+            raise
+        assert account is not None  # _check_secret refuses unknown accounts
+        await self._lockout.record_success(subject)
+        self.require_usable(account, channel, via_client_password=used is not None)
+        if used is not None:
+            await self._client_passwords.record_use(account.enterprise.id, used, channel)
+        return account.principal(client_password_id=used.id if used is not None else None)
+
+    async def unlock(self, enterprise_id: int, member_id: int) -> None:
+        """An administrator lifts a member's lockout (whatever login form triggered it)."""
+        if await self._accounts.get(enterprise_id, member_id) is None:
+            raise MemberNotFound()
+        await self._lockout.unlock(member_subject(member_id))
+
+    async def lock_status(self, enterprise_id: int, member_id: int) -> LockStatus:
+        """Failures and lock of a member, for the admin console."""
+        if await self._accounts.get(enterprise_id, member_id) is None:
+            raise MemberNotFound()
+        return await self._lockout.status(member_subject(member_id))
+
+    def require_usable(self, account: MemberAccount, channel: Channel, *, via_client_password: bool) -> None:
+        """The checks after a correct secret."""
+        require_usable(account)
+        if (
+            channel in MAIL_CHANNELS
+            and account.must_change_password
+            and not via_client_password
+            and self._limits.mail_needs_changed_password
+        ):
+            raise PasswordChangeRequired()
+
+    async def _check_secret(
+        self, resolution: Resolution, secret: str, channel: Channel
+    ) -> ClientPasswordMatch | None:
+        """None for a correct account password, the match for a client password; raises otherwise."""
+        account, enterprise = resolution.account, resolution.enterprise
+        if channel in MAIL_CHANNELS:
+            if account is not None:
+                used = await self._client_passwords.match(account.enterprise.id, account.member_id, secret)
+                if used is not None:
+                    return used
+            if enterprise.requires_client_passwords:
+                raise ClientPasswordRequired()
+        stored = account.password_hash if account is not None else None
+        verified = await self._hasher.verify(stored or await self._dummy(), secret)
+        if account is None or stored is None or not verified:
+            raise LoginInvalid()
+        return None
+
+    async def _dummy(self) -> str:
+        if self._dummy_hash is None:
+            self._dummy_hash = await self._hasher.hash(_DUMMY_PASSWORD)
+        return self._dummy_hash
+
+
+def require_usable(account: MemberAccount) -> None:
+    """What every member login (password, SMS code, web session) needs once the secret is right."""
+    if account.status != "active":
+        raise LoginAccountDisabled()
+    if account.enterprise.status != "active":
+        raise EnterpriseSuspended()
+    if account.mailbox_id is None:
+        raise MailboxNotOpened()

@@ -1,0 +1,56 @@
+"""The ``Auth`` service object: login, lockout, client passwords, sessions and codes over shared ports."""
+
+from __future__ import annotations
+
+from yunmail.auth.accounts import Accounts
+from yunmail.auth.client_passwords import ClientPasswords
+from yunmail.auth.codes import Codes
+from yunmail.auth.limits import AuthLimits
+from yunmail.auth.lockout import Lockout
+from yunmail.auth.login import Authenticator
+from yunmail.auth.outbox import EmailSender, Outbox, OutboxSender, SmsSender
+from yunmail.auth.sessions import Sessions
+from yunmail.clock import Clock
+from yunmail.directory import Argon2idHasher, Directory, PasswordHasher
+from yunmail.storage import Counters, Database
+
+
+class Auth:
+    """Who is this? Built once by the runtime; front doors call ``login.authenticate`` and friends.
+
+    ``hasher`` must be the directory's (argon2id in production, a cheap one in tests); ``sms`` and
+    ``email`` default to the development outbox, which the operator console shows.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        directory: Directory,
+        counters: Counters,
+        clock: Clock,
+        *,
+        limits: AuthLimits | None = None,
+        hasher: PasswordHasher | None = None,
+        sms: SmsSender | None = None,
+        email: EmailSender | None = None,
+    ) -> None:
+        self.limits = limits or AuthLimits()
+        outbox_sender = OutboxSender(db, clock)
+        accounts = Accounts(db)
+        self.lockout = Lockout(counters, clock, self.limits)
+        self.client_passwords = ClientPasswords(db, directory, clock, self.limits)
+        self.login = Authenticator(
+            accounts, self.lockout, self.client_passwords, hasher or Argon2idHasher(), self.limits
+        )
+        self.sessions = Sessions(db, accounts, clock, self.limits)
+        self.codes = Codes(
+            db,
+            directory,
+            accounts,
+            self.lockout,
+            clock,
+            sms=sms or outbox_sender,
+            email=email or outbox_sender,
+            limits=self.limits,
+        )
+        self.outbox = Outbox(db)

@@ -1,0 +1,80 @@
+"""The tenant model: enterprises, departments, members, mailbox lifecycle, shared mailboxes, aliases, groups.
+
+Public API: build one ``Directory`` (the runtime does) and call its services; the values and rules
+are in ``model``. Every entry point takes an explicit ``enterprise_id`` and treats another
+enterprise's ids as missing, except ``Directory.recipients.resolve`` (addresses are platform-wide).
+"""
+
+from yunmail.directory.context import Argon2idHasher, MailboxStorage, PasswordHasher
+from yunmail.directory.departments import Departments
+from yunmail.directory.enterprises import DISSOLVE_CONFIRMATION_TTL, Enterprises
+from yunmail.directory.groups import Groups
+from yunmail.directory.mailboxes import Mailboxes
+from yunmail.directory.members import KEEP, Keep, Members
+from yunmail.directory.model import (
+    ROLES,
+    STAFF_TYPES,
+    AddressSuggestion,
+    Alias,
+    AuditEntry,
+    BatchOpenResult,
+    Department,
+    DepartmentNode,
+    DissolveConfirmation,
+    Enterprise,
+    Group,
+    Mailbox,
+    Member,
+    NewMember,
+    Page,
+    Recipient,
+    RecycledMailbox,
+    SharedMailbox,
+    default_local_part,
+    is_sms_phone,
+    normalise_phone,
+)
+from yunmail.directory.recipients import Recipients
+from yunmail.directory.recycle_bin import RecycleBinWorker
+from yunmail.directory.service import Directory
+from yunmail.directory.shared import Aliases, SharedMailboxes
+
+__all__ = [
+    "DISSOLVE_CONFIRMATION_TTL",
+    "KEEP",
+    "ROLES",
+    "STAFF_TYPES",
+    "AddressSuggestion",
+    "Alias",
+    "Aliases",
+    "Argon2idHasher",
+    "AuditEntry",
+    "BatchOpenResult",
+    "Department",
+    "DepartmentNode",
+    "Departments",
+    "Directory",
+    "DissolveConfirmation",
+    "Enterprise",
+    "Enterprises",
+    "Group",
+    "Groups",
+    "Keep",
+    "Mailbox",
+    "MailboxStorage",
+    "Mailboxes",
+    "Member",
+    "Members",
+    "NewMember",
+    "Page",
+    "PasswordHasher",
+    "Recipient",
+    "Recipients",
+    "RecycleBinWorker",
+    "RecycledMailbox",
+    "SharedMailbox",
+    "SharedMailboxes",
+    "default_local_part",
+    "is_sms_phone",
+    "normalise_phone",
+]

@@ -1,0 +1,53 @@
+"""The ``Directory`` service object: one instance of each directory service over shared dependencies."""
+
+from __future__ import annotations
+
+from yunmail.clock import Clock
+from yunmail.config import Settings
+from yunmail.directory.context import Argon2idHasher, DirectoryContext, MailboxStorage, PasswordHasher
+from yunmail.directory.departments import Departments
+from yunmail.directory.enterprises import Enterprises
+from yunmail.directory.groups import Groups
+from yunmail.directory.mailboxes import Mailboxes
+from yunmail.directory.members import Members
+from yunmail.directory.model import AuditEntry
+from yunmail.directory.recipients import Recipients
+from yunmail.directory.recycle_bin import RecycleBinWorker
+from yunmail.directory.shared import Aliases, SharedMailboxes
+from yunmail.storage import Database
+from yunmail.storage.repos import audit
+
+
+class Directory:
+    """Enterprises, departments, members, mailboxes, groups and recipient lookup, built once by the runtime.
+
+    ``storage`` is the mail store (``provision``/``purge_mailbox``); ``hasher`` defaults to argon2id.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        settings: Settings,
+        storage: MailboxStorage,
+        *,
+        hasher: PasswordHasher | None = None,
+    ) -> None:
+        self._ctx = DirectoryContext(
+            db=db, clock=clock, settings=settings, storage=storage, hasher=hasher or Argon2idHasher()
+        )
+        self.enterprises = Enterprises(self._ctx)
+        self.departments = Departments(self._ctx)
+        self.members = Members(self._ctx)
+        self.mailboxes = Mailboxes(self._ctx)
+        self.shared_mailboxes = SharedMailboxes(self._ctx, self.mailboxes)
+        self.aliases = Aliases(self._ctx)
+        self.groups = Groups(self._ctx)
+        self.recipients = Recipients(db)
+        self.recycle_bin = RecycleBinWorker(self._ctx, self.mailboxes)
+
+    async def audit_log(self, enterprise_id: int | None, *, limit: int = 100) -> tuple[AuditEntry, ...]:
+        """Newest first; None lists platform-level entries (e.g. dissolved enterprises)."""
+        async with self._ctx.db.read() as conn:
+            rows = await audit.entries(conn, enterprise_id, limit=max(1, min(limit, 1000)))
+        return tuple(AuditEntry.from_row(r) for r in rows)
