@@ -1014,3 +1014,96 @@ class FromHeaderMissing(InvalidInput):
     smtp = (554, "5.6.0")
     en = "Message refused: it has no From header field (RFC 5322 §3.6)"
     zh = "邮件被拒绝：缺少发件人（From）头字段（RFC 5322 §3.6）"
+
+
+# --- directory: administrators, invitations, batch import (PRODUCT §2, §3) ----------------------
+
+
+class AdministratorNameInvalid(InvalidInput):
+    code = "ADMINISTRATOR_NAME_INVALID"
+    en = "The administrator name must be 1-64 characters"
+    zh = "管理员姓名长度须为 1-64 个字符"
+
+
+class AdministratorLoginInvalid(InvalidInput):
+    code = "ADMINISTRATOR_LOGIN_INVALID"
+    en = "The administrator login must be 3-254 characters of letters, digits, '_', '.', '-', '+' or '@'"
+    zh = "管理员登录名须为 3-254 位字母、数字、“_”、“.”、“-”、“+”或“@”"
+
+
+class AdministratorLoginTaken(Conflict):
+    code = "ADMINISTRATOR_LOGIN_TAKEN"
+    en = "The administrator login '{login}' is already in use; choose another one"
+    zh = "管理员登录名“{login}”已被使用，请另选一个"
+
+
+class LastAdministrator(Conflict):
+    code = "LAST_ADMINISTRATOR"
+    en = "This is the enterprise's last active administrator; add or enable another administrator first"
+    zh = "这是企业唯一的有效管理员，请先添加或启用其他管理员"
+
+
+class InvitationEmailRequired(InvalidInput):
+    code = "INVITATION_EMAIL_REQUIRED"
+    en = "An invitation needs the invitee's e-mail address (it becomes the administrator's login)"
+    zh = "邀请须填写被邀请人的邮箱（将作为管理员登录名）"
+
+
+class InvitationValidityInvalid(InvalidInput):
+    code = "INVITATION_VALIDITY_INVALID"
+    en = "The invitation validity must be {minimum}-{maximum} days"
+    zh = "邀请有效期须为 {minimum}-{maximum} 天"
+
+
+class InvitationRevoked(Gone):
+    code = "INVITATION_REVOKED"
+    en = "The invitation has been withdrawn; ask an administrator to invite you again"
+    zh = "该邀请已被撤销，请联系管理员重新邀请"
+
+
+class ImportFileInvalid(InvalidInput):
+    code = "IMPORT_FILE_INVALID"
+    en = "'{filename}' is not an Excel workbook (.xlsx or .xls) that can be read; use the template"
+    zh = "“{filename}”不是可读取的 Excel 工作簿（.xlsx 或 .xls），请使用模板"
+
+
+class ImportFileTooLarge(TooLarge):
+    code = "IMPORT_FILE_TOO_LARGE"
+    en = "The import file is larger than the limit of {limit} bytes; split it into several files"
+    zh = "导入文件超过 {limit} 字节的限制，请拆分为多个文件"
+
+
+class ImportFileEmpty(InvalidInput):
+    code = "IMPORT_FILE_EMPTY"
+    en = "The import file has no member rows below the header row"
+    zh = "导入文件的表头下没有成员数据"
+
+
+class ImportTooManyRows(TooLarge):
+    code = "IMPORT_TOO_MANY_ROWS"
+    en = "The import file has more than {limit} member rows; split it into several files"
+    zh = "导入文件超过 {limit} 行成员数据，请拆分为多个文件"
+
+
+class ImportHeaderInvalid(InvalidInput):
+    code = "IMPORT_HEADER_INVALID"
+    en = "The header row does not match the template (missing: {missing}; not recognised: {unknown})"
+    zh = "表头与模板不一致（缺少：{missing}；无法识别：{unknown}）"
+
+
+class ImportPhoneRepeated(InvalidInput):
+    code = "IMPORT_PHONE_REPEATED"
+    en = "The phone number is also used on row {row} of the file"
+    zh = "该手机号与文件第 {row} 行重复"
+
+
+class ImportMailboxRepeated(InvalidInput):
+    code = "IMPORT_MAILBOX_REPEATED"
+    en = "The mailbox address {address} is also requested on row {row} of the file"
+    zh = "邮箱地址 {address} 与文件第 {row} 行重复"
+
+
+class MailboxDomainUnknown(InvalidInput):
+    code = "MAILBOX_DOMAIN_UNKNOWN"
+    en = "{domain} is not a domain of this enterprise; add the domain first"
+    zh = "{domain} 不是本企业的域名，请先添加该域名"

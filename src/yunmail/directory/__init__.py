@@ -1,14 +1,33 @@
-"""The tenant model: enterprises, departments, members, mailbox lifecycle, shared mailboxes, aliases, groups.
+"""The tenant model: enterprises, departments, members, mailbox lifecycle, shared mailboxes, aliases, groups,
+administrators and their invitations, batch import from Excel.
 
 Public API: build one ``Directory`` (the runtime does) and call its services; the values and rules
 are in ``model``. Every entry point takes an explicit ``enterprise_id`` and treats another
-enterprise's ids as missing, except ``Directory.recipients.resolve`` (addresses are platform-wide).
+enterprise's ids as missing, except the few lookups keyed by something platform-wide:
+``Directory.recipients.resolve`` (addresses), ``Directory.invitations.accept`` (the link's token) and
+``Directory.administrators.verify_admin_password`` (administrator logins are globally unique).
 """
 
+from yunmail.directory.administrators import (
+    Administrator,
+    AdministratorEntry,
+    Administrators,
+    Invitation,
+)
 from yunmail.directory.context import Argon2idHasher, MailboxStorage, PasswordHasher
 from yunmail.directory.departments import Departments
 from yunmail.directory.enterprises import DISSOLVE_CONFIRMATION_TTL, Enterprises
+from yunmail.directory.excel_import import (
+    ExcelImport,
+    ImportPreview,
+    ImportResult,
+    ImportRow,
+    RowError,
+    SupersededRow,
+)
+from yunmail.directory.excel_template import ImportLimits, template_xlsx
 from yunmail.directory.groups import Groups
+from yunmail.directory.invitations import Invitations, IssuedInvitation, invitation_link_path
 from yunmail.directory.mailboxes import Mailboxes
 from yunmail.directory.members import KEEP, Keep, Members
 from yunmail.directory.model import (
@@ -45,6 +64,9 @@ __all__ = [
     "ROLES",
     "STAFF_TYPES",
     "AddressSuggestion",
+    "Administrator",
+    "AdministratorEntry",
+    "Administrators",
     "Alias",
     "Aliases",
     "Argon2idHasher",
@@ -57,8 +79,16 @@ __all__ = [
     "DissolveConfirmation",
     "Enterprise",
     "Enterprises",
+    "ExcelImport",
     "Group",
     "Groups",
+    "ImportLimits",
+    "ImportPreview",
+    "ImportResult",
+    "ImportRow",
+    "Invitation",
+    "Invitations",
+    "IssuedInvitation",
     "Keep",
     "Mailbox",
     "MailboxStorage",
@@ -72,9 +102,13 @@ __all__ = [
     "Recipients",
     "RecycleBinWorker",
     "RecycledMailbox",
+    "RowError",
     "SharedMailbox",
     "SharedMailboxes",
+    "SupersededRow",
     "default_local_part",
+    "invitation_link_path",
     "is_sms_phone",
     "normalise_phone",
+    "template_xlsx",
 ]

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from yunmail.clock import Clock
 from yunmail.config import Settings
+from yunmail.directory.administrators import Administrators
 from yunmail.directory.context import Argon2idHasher, DirectoryContext, MailboxStorage, PasswordHasher
 from yunmail.directory.departments import Departments
 from yunmail.directory.enterprises import Enterprises
+from yunmail.directory.excel_import import ExcelImport
+from yunmail.directory.excel_template import ImportLimits
 from yunmail.directory.groups import Groups
+from yunmail.directory.invitations import Invitations
 from yunmail.directory.mailboxes import Mailboxes
 from yunmail.directory.members import Members
 from yunmail.directory.model import AuditEntry
@@ -21,7 +25,8 @@ from yunmail.storage.repos import audit
 class Directory:
     """Enterprises, departments, members, mailboxes, groups and recipient lookup, built once by the runtime.
 
-    ``storage`` is the mail store (``provision``/``purge_mailbox``); ``hasher`` defaults to argon2id.
+    ``storage`` is the mail store (``provision``/``purge_mailbox``); ``hasher`` defaults to argon2id;
+    ``import_limits`` bounds one Excel import (rows, bytes).
     """
 
     def __init__(
@@ -32,6 +37,7 @@ class Directory:
         storage: MailboxStorage,
         *,
         hasher: PasswordHasher | None = None,
+        import_limits: ImportLimits | None = None,
     ) -> None:
         self._ctx = DirectoryContext(
             db=db, clock=clock, settings=settings, storage=storage, hasher=hasher or Argon2idHasher()
@@ -45,6 +51,9 @@ class Directory:
         self.groups = Groups(self._ctx)
         self.recipients = Recipients(db)
         self.recycle_bin = RecycleBinWorker(self._ctx, self.mailboxes)
+        self.administrators = Administrators(self._ctx)
+        self.invitations = Invitations(self._ctx, self.administrators)
+        self.imports = ExcelImport(self._ctx, self.departments, self.members, limits=import_limits)
 
     async def audit_log(self, enterprise_id: int | None, *, limit: int = 100) -> tuple[AuditEntry, ...]:
         """Newest first; None lists platform-level entries (e.g. dissolved enterprises)."""

@@ -152,6 +152,7 @@ administrators = Table(
     Column("totp_secret", String(64), nullable=True),
     Column("status", String(16), nullable=False, default="active"),
     Column("created_at", Timestamp, nullable=False),
+    Index(None, "enterprise_id"),
 )
 
 invitations = Table(
@@ -167,6 +168,10 @@ invitations = Table(
     Column("expires_at", Timestamp, nullable=False),
     Column("accepted_at", Timestamp, nullable=True),
     Column("created_at", Timestamp, nullable=False),
+    Column("revoked_at", Timestamp, nullable=True),
+    # The administrator the accepted invitation created (kept for the audit trail).
+    Column("administrator_id", Id, ForeignKey("administrators.id", ondelete="SET NULL"), nullable=True),
+    Index(None, "enterprise_id", "created_at"),
 )
 
 audit_log = Table(
@@ -501,3 +506,16 @@ outbound_queue = Table(
     # NULL keys never collide: messages without a key are never treated as repeats.
     Index(None, "enterprise_id", "dedupe_key", "recipient", unique=True),
 )
+
+
+# --- dialect settings applied to every table (keep this block last) ------------------------------
+
+# SQLite reuses the id of a deleted highest row unless the table is AUTOINCREMENT; a purged mailbox's
+# id coming back for a new mailbox would confuse anything keyed on old ids (events, caches, links).
+def _apply_dialect_settings() -> None:
+    for table in metadata.tables.values():
+        if "id" in table.c and table.c.id.primary_key:
+            table.dialect_kwargs["sqlite_autoincrement"] = True
+
+
+_apply_dialect_settings()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 07:22:33.690453
+Create Date: 2026-11-28 07:50:41.809277
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("source_ip", sa.String(length=64), nullable=True),
         sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_audit_log_enterprise_id"), ["enterprise_id"], unique=False)
@@ -67,6 +68,7 @@ def upgrade() -> None:
         sa.Column("dissolve_expires_at", UtcDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_enterprises")),
         sa.UniqueConstraint("org_id", name=op.f("uq_enterprises_org_id")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "login_codes",
@@ -82,6 +84,7 @@ def upgrade() -> None:
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("used_at", UtcDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_login_codes")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("login_codes", schema=None) as batch_op:
         batch_op.create_index(
@@ -101,6 +104,7 @@ def upgrade() -> None:
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.create_index(
@@ -129,7 +133,11 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_administrators")),
         sa.UniqueConstraint("login", name=op.f("uq_administrators_login")),
+        sqlite_autoincrement=True,
     )
+    with op.batch_alter_table("administrators", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_administrators_enterprise_id"), ["enterprise_id"], unique=False)
+
     op.create_table(
         "departments",
         sa.Column(
@@ -160,6 +168,7 @@ def upgrade() -> None:
             "name_key",
             name=op.f("uq_departments_enterprise_id_parent_key_name_key"),
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("departments", schema=None) as batch_op:
         batch_op.create_index(
@@ -189,29 +198,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_domains")),
         sa.UniqueConstraint("name", name=op.f("uq_domains_name")),
-    )
-    op.create_table(
-        "invitations",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
-        sa.Column("enterprise_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("name", sa.String(length=64), nullable=False),
-        sa.Column("phone", sa.String(length=20), nullable=True),
-        sa.Column("email", sa.String(length=254), nullable=True),
-        sa.Column("token_hash", sa.String(length=64), nullable=False),
-        sa.Column("invited_by", sa.String(length=254), nullable=False),
-        sa.Column("expires_at", UtcDateTime(), nullable=False),
-        sa.Column("accepted_at", UtcDateTime(), nullable=True),
-        sa.Column("created_at", UtcDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["enterprise_id"],
-            ["enterprises.id"],
-            name=op.f("fk_invitations_enterprise_id_enterprises"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_invitations")),
-        sa.UniqueConstraint("token_hash", name=op.f("uq_invitations_token_hash")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "dkim_keys",
@@ -230,6 +217,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_dkim_keys")),
         sa.UniqueConstraint("domain_id", "selector", name=op.f("uq_dkim_keys_domain_id_selector")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("dkim_keys", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_dkim_keys_domain_id"), ["domain_id"], unique=False)
@@ -255,9 +243,49 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_groups")),
         sa.UniqueConstraint("address", name=op.f("uq_groups_address")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("groups", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_groups_domain_id"), ["domain_id"], unique=False)
+
+    op.create_table(
+        "invitations",
+        sa.Column(
+            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
+        ),
+        sa.Column("enterprise_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("phone", sa.String(length=20), nullable=True),
+        sa.Column("email", sa.String(length=254), nullable=True),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("invited_by", sa.String(length=254), nullable=False),
+        sa.Column("expires_at", UtcDateTime(), nullable=False),
+        sa.Column("accepted_at", UtcDateTime(), nullable=True),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column("revoked_at", UtcDateTime(), nullable=True),
+        sa.Column("administrator_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["administrator_id"],
+            ["administrators.id"],
+            name=op.f("fk_invitations_administrator_id_administrators"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprises.id"],
+            name=op.f("fk_invitations_enterprise_id_enterprises"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_invitations")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_invitations_token_hash")),
+        sqlite_autoincrement=True,
+    )
+    with op.batch_alter_table("invitations", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_invitations_enterprise_id_created_at"),
+            ["enterprise_id", "created_at"],
+            unique=False,
+        )
 
     op.create_table(
         "members",
@@ -299,6 +327,7 @@ def upgrade() -> None:
             "enterprise_id", "account_key", name=op.f("uq_members_enterprise_id_account_key")
         ),
         sa.UniqueConstraint("enterprise_id", "phone", name=op.f("uq_members_enterprise_id_phone")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("members", schema=None) as batch_op:
         batch_op.create_index(
@@ -334,6 +363,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_client_passwords")),
         sa.UniqueConstraint("secret_hash", name=op.f("uq_client_passwords_secret_hash")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("client_passwords", schema=None) as batch_op:
         batch_op.create_index(
@@ -359,6 +389,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_group_members")),
         sa.UniqueConstraint("group_id", "address", name=op.f("uq_group_members_group_id_address")),
         sa.UniqueConstraint("group_id", "member_id", name=op.f("uq_group_members_group_id_member_id")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("group_members", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_group_members_group_id"), ["group_id"], unique=False)
@@ -395,6 +426,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_mailboxes")),
         sa.UniqueConstraint("address", name=op.f("uq_mailboxes_address")),
         sa.UniqueConstraint("member_id", name=op.f("uq_mailboxes_member_id")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("mailboxes", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_mailboxes_domain_id"), ["domain_id"], unique=False)
@@ -447,6 +479,7 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbound_queue")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("outbound_queue", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_outbound_queue_blob_sha256"), ["blob_sha256"], unique=False)
@@ -505,6 +538,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_web_sessions")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_web_sessions_token_hash")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("web_sessions", schema=None) as batch_op:
         batch_op.create_index(
@@ -566,6 +600,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_aliases")),
         sa.UniqueConstraint("address", name=op.f("uq_aliases_address")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("aliases", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_aliases_domain_id"), ["domain_id"], unique=False)
@@ -604,6 +639,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_folders")),
         sa.UniqueConstraint("mailbox_id", "name", name=op.f("uq_folders_mailbox_id_name")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "shared_mailbox_members",
@@ -682,6 +718,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_messages")),
         sa.UniqueConstraint("folder_id", "uid", name=op.f("uq_messages_folder_id_uid")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("messages", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_messages_blob_sha256"), ["blob_sha256"], unique=False)
@@ -769,6 +806,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_members_enterprise_id_department_id"))
 
     op.drop_table("members")
+    with op.batch_alter_table("invitations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_invitations_enterprise_id_created_at"))
+
+    op.drop_table("invitations")
     with op.batch_alter_table("groups", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_groups_domain_id"))
 
@@ -777,12 +818,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_dkim_keys_domain_id"))
 
     op.drop_table("dkim_keys")
-    op.drop_table("invitations")
     op.drop_table("domains")
     with op.batch_alter_table("departments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_departments_enterprise_id_parent_id"))
 
     op.drop_table("departments")
+    with op.batch_alter_table("administrators", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_administrators_enterprise_id"))
+
     op.drop_table("administrators")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outbox_recipient_created_at"))
