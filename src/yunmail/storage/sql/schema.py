@@ -510,8 +510,10 @@ outbound_queue = Table(
 
 # --- dialect settings applied to every table (keep this block last) ------------------------------
 
-# SQLite reuses the id of a deleted highest row unless the table is AUTOINCREMENT; a purged mailbox's
-# id coming back for a new mailbox would confuse anything keyed on old ids (events, caches, links).
+
+# SQLite reuses the id of a deleted highest row unless the table is AUTOINCREMENT; a purged
+# mailbox's id coming back for a new mailbox would confuse anything keyed on old ids (events,
+# caches, links).
 def _apply_dialect_settings() -> None:
     for table in metadata.tables.values():
         if "id" in table.c and table.c.id.primary_key:
