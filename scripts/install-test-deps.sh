@@ -7,6 +7,9 @@ set -euo pipefail
 # dovecot-imapd, dovecot-pop3d, isync, offlineimap3, mutt, fetchmail, getmail6, knot, rspamd,
 # clamav-daemon, chromium.
 PACKAGES=(
+  isync          # mbsync: IMAP client sync tests
+  fetchmail      # POP3 client tests
+  dovecot-imapd  # reference server for the IMAP differential test
 )
 
 missing=()

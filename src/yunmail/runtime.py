@@ -33,17 +33,20 @@ from yunmail.clock import Clock, SystemClock
 from yunmail.config import LISTENER_NAMES, Settings
 from yunmail.directory import Directory
 from yunmail.dns import DnsPythonResolver
-from yunmail.domains import DomainRegistry
+from yunmail.domains import DomainRegistry, Rechecker
 from yunmail.errors import ConfigInvalid
 from yunmail.events import EventBus, InProcessBus
 from yunmail.mailauth.records import Deployment
 from yunmail.mailstore import MailStore
 from yunmail.net import BoundAddress, Listeners, ListenerSpec, NetLimits, ServerTls
+from yunmail.protocols.imap.server import ImapServer
+from yunmail.protocols.pop3.server import Pop3Server
 from yunmail.services import Services
 from yunmail.storage import Counters, FileBlobStore, RedisBus, RedisCounters, SqlCounters, open_database
 
 AUTH_PRUNE_INTERVAL_SECONDS = 600.0
 RECYCLE_BIN_INTERVAL_SECONDS = 3600.0
+DOMAIN_RECHECK_INTERVAL_SECONDS = 60.0
 HTTP_REQUEST_SECONDS = 10.0
 HTTP_MAX_HEADER_LINES = 100
 
@@ -72,7 +75,7 @@ async def build_services(settings: Settings, *, clock: Clock | None = None, migr
             bus, counters = InProcessBus(), SqlCounters(db)
         resolver = DnsPythonResolver.from_settings(settings.dns)
         mailstore = MailStore(db, blobs, bus, clock, max_message_bytes=settings.limits.message_size_bytes)
-        domains = DomainRegistry(db, clock)
+        domains = DomainRegistry(db, clock, bus)
         directory = Directory(db, clock, settings, mailstore)
         auth = Auth(db, directory, counters, clock)
     except BaseException:
@@ -194,12 +197,33 @@ class Runtime:
         self.limits = limits or NetLimits.from_settings(services.settings)
         self.listeners = Listeners(self.limits)
         self.tls = _load_tls(services.settings)
+        self.imap = ImapServer(
+            services.mailstore,
+            services.auth.login,
+            services.clock,
+            settings=services.settings,
+            limits=self.limits,
+            tls=self.tls,
+        )
+        self.pop3 = Pop3Server(
+            services.mailstore,
+            services.auth.login,
+            services.clock,
+            settings=services.settings,
+            limits=self.limits,
+            tls=self.tls,
+        )
         self.workers = [
             PeriodicWorker(
                 "recycle-bin", services.directory.recycle_bin.run_once, recycle_bin_interval_seconds
             ),
             PeriodicWorker("auth-prune", self._prune_auth, AUTH_PRUNE_INTERVAL_SECONDS),
         ]
+        # Domains: background DNS rechecks (domains.rechecks decides which domains are due).
+        rechecker = Rechecker(services.domains, services.resolver, services.deployment, services.clock)
+        self.workers.append(
+            PeriodicWorker("domain-rechecks", rechecker.run_once, DOMAIN_RECHECK_INTERVAL_SECONDS)
+        )
         self._stopped = False
 
     async def _prune_auth(self) -> None:
@@ -212,6 +236,7 @@ class Runtime:
         specs = []
         if listen.http:
             specs.append(ListenerSpec("http", listen.http, handler=self._serve_health))
+        specs += self.imap.specs() + self.pop3.specs()
         return specs
 
     def pending_listeners(self) -> tuple[str, ...]:
@@ -254,6 +279,10 @@ class Runtime:
         self._stopped = True
         grace = self.limits.drain_seconds if grace_seconds is None else grace_seconds
         try:
+            # Mail sessions are long-lived: stop accepting, say BYE to them, then drain the rest.
+            await self.listeners.close_listening()
+            await self.imap.close(grace)
+            await self.pop3.close(grace)
             await self.listeners.drain(grace)
             for worker in self.workers:
                 await worker.stop(grace)

@@ -1,0 +1,175 @@
+"""Folder commands: CREATE, DELETE, RENAME, (UN)SUBSCRIBE, LIST (EXTENDED, STATUS, SPECIAL-USE), LSUB, STATUS.
+
+The hierarchy delimiter is ``/``; names are the store's Unicode names (the codec did the modified
+UTF-7 / UTF-8 decoding). Special-use attributes come from the folder roles (RFC 6154 §2); the
+store's Virus quarantine has no standard attribute and is listed as a plain folder.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from yunmail.mailstore import DELETED, INBOX, SEPARATOR, Folder, HasFlag, SpecialUse
+from yunmail.protocols.imap.commands import Outcome, no, ok
+from yunmail.protocols.imap.wire import codes, commands, responses
+from yunmail.protocols.imap.wire.values import RawAtom, RenderValue
+
+if TYPE_CHECKING:
+    from yunmail.protocols.imap.session import Session
+
+SPECIAL_USE_ATTRIBUTES = {
+    SpecialUse.DRAFTS: "\\Drafts",
+    SpecialUse.SENT: "\\Sent",
+    SpecialUse.JUNK: "\\Junk",
+    SpecialUse.TRASH: "\\Trash",
+}
+
+
+def _clean(name: str) -> str:
+    # RFC 9051 §6.3.4: a trailing delimiter only says the name will have inferiors.
+    return name.rstrip(SEPARATOR) or name
+
+
+async def create(session: Session, command: commands.Create) -> Outcome:
+    if command.special_use:
+        return no("special-use attributes cannot be assigned", codes.USEATTR)
+    await session.store.create_folder(session.mailbox_id, _clean(command.mailbox))
+    return ok("CREATE completed")
+
+
+async def delete(session: Session, command: commands.Delete) -> Outcome:
+    await session.store.delete_folder(session.mailbox_id, _clean(command.mailbox))
+    return ok("DELETE completed")
+
+
+async def rename(session: Session, command: commands.Rename) -> Outcome:
+    await session.store.rename_folder(session.mailbox_id, _clean(command.mailbox), _clean(command.new_name))
+    return ok("RENAME completed")
+
+
+async def subscribe(session: Session, command: commands.Subscribe) -> Outcome:
+    await session.store.subscribe_folder(session.mailbox_id, _clean(command.mailbox))
+    return ok("SUBSCRIBE completed")
+
+
+async def unsubscribe(session: Session, command: commands.Unsubscribe) -> Outcome:
+    await session.store.unsubscribe_folder(session.mailbox_id, _clean(command.mailbox))
+    return ok("UNSUBSCRIBE completed")
+
+
+# --- LIST ----------------------------------------------------------------------------------------
+
+
+def pattern_regex(reference: str, pattern: str) -> re.Pattern[str]:
+    """RFC 9051 §6.3.9: ``*`` matches anything, ``%`` anything but the delimiter; INBOX is caseless."""
+    full = reference + pattern
+    if full[:5].upper() == INBOX and (len(full) == 5 or full[5] in (SEPARATOR, "*", "%")):
+        full = INBOX + full[5:]
+    out = []
+    for ch in full:
+        if ch == "*":
+            out.append(".*")
+        elif ch == "%":
+            out.append(f"[^{re.escape(SEPARATOR)}]*")
+        else:
+            out.append(re.escape(ch))
+    return re.compile("".join(out) + r"\Z", re.DOTALL)
+
+
+def _ordered(folders: Iterable[Folder]) -> list[Folder]:
+    return sorted(folders, key=lambda f: (f.name != INBOX, f.name))
+
+
+def _has_children(name: str, names: set[str]) -> bool:
+    prefix = name + SEPARATOR
+    return any(other.startswith(prefix) for other in names)
+
+
+async def list_(session: Session, command: commands.List) -> Outcome:
+    if command.patterns == ("",) and not command.selection:
+        # RFC 9051 §6.3.9: an empty pattern asks for the delimiter and the root.
+        session.send(responses.ListItem("", SEPARATOR, ("\\Noselect",)))
+        return ok("LIST completed")
+    folders = await session.store.list_folders(session.mailbox_id)
+    names = {f.name for f in folders}
+    subscribed = {f.name for f in folders if f.subscribed}
+    selection = {s.upper() for s in command.selection}
+    returns = {r.upper() for r in command.returns}
+    regexes = [pattern_regex(command.reference, p) for p in command.patterns]
+    show_subscribed = "SUBSCRIBED" in returns or "SUBSCRIBED" in selection
+    status_items = tuple(i.upper() for i in command.status_items) if "STATUS" in returns else ()
+    for folder in _ordered(folders):
+        if not any(r.match(folder.name) for r in regexes):
+            continue
+        child_info: tuple[str, ...] = ()
+        if "SUBSCRIBED" in selection and folder.name not in subscribed:
+            # RFC 5258 §3.5: with RECURSIVEMATCH a parent of subscribed folders is listed with CHILDINFO.
+            prefix = folder.name + SEPARATOR
+            if "RECURSIVEMATCH" in selection and any(s.startswith(prefix) for s in subscribed):
+                child_info = ("SUBSCRIBED",)
+            else:
+                continue
+        attributes = _attributes(folder, names, subscribed if show_subscribed else set())
+        if "SPECIAL-USE" in selection and not any(a in SPECIAL_USE_ATTRIBUTES.values() for a in attributes):
+            continue
+        session.send(responses.ListItem(folder.name, SEPARATOR, attributes, child_info=child_info))
+        if status_items:
+            session.send(await _status_data(session, folder.name, status_items))
+    return ok("LIST completed")
+
+
+def _attributes(folder: Folder, names: set[str], subscribed: set[str]) -> tuple[str, ...]:
+    attrs = ["\\HasChildren" if _has_children(folder.name, names) else "\\HasNoChildren"]
+    if folder.name in subscribed:
+        attrs.append("\\Subscribed")
+    if folder.special_use is not None and folder.special_use in SPECIAL_USE_ATTRIBUTES:
+        attrs.append(SPECIAL_USE_ATTRIBUTES[folder.special_use])
+    return tuple(attrs)
+
+
+async def lsub(session: Session, command: commands.Lsub) -> Outcome:
+    folders = await session.store.list_folders(session.mailbox_id, subscribed_only=True)
+    regex = pattern_regex(command.reference, command.pattern)
+    for folder in _ordered(folders):
+        if regex.match(folder.name):
+            session.send(responses.ListItem(folder.name, SEPARATOR, (), kind="LSUB"))
+    return ok("LSUB completed")
+
+
+# --- STATUS --------------------------------------------------------------------------------------
+
+
+async def _status_data(session: Session, name: str, items: Sequence[str]) -> responses.StatusData:
+    status = await session.store.status(session.mailbox_id, name)
+    values: list[tuple[str, RenderValue]] = []
+    for item in items:
+        if item == "MESSAGES":
+            values.append((item, status.messages))
+        elif item == "RECENT":
+            values.append((item, 0))  # \Recent is not kept (RFC 9051 removed it)
+        elif item == "UIDNEXT":
+            values.append((item, status.uidnext))
+        elif item == "UIDVALIDITY":
+            values.append((item, status.uidvalidity))
+        elif item == "UNSEEN":
+            values.append((item, status.unseen))
+        elif item == "DELETED":
+            deleted = await session.store.search(session.mailbox_id, status.folder_id, HasFlag(DELETED))
+            values.append((item, len(deleted)))
+        elif item == "SIZE":
+            values.append((item, status.size))
+        elif item == "HIGHESTMODSEQ":
+            session.enabled.add("CONDSTORE")  # RFC 7162 §3.1: a CONDSTORE-enabling command
+            values.append((item, status.highestmodseq))
+        elif item == "APPENDLIMIT":
+            values.append((item, session.config.limits.message_size_bytes))
+        elif item == "MAILBOXID":
+            values.append((item, (RawAtom(f"F{status.folder_id}"),)))
+    return responses.StatusData(status.name, tuple(values))
+
+
+async def status(session: Session, command: commands.Status) -> Outcome:
+    session.send(await _status_data(session, _clean(command.mailbox), command.items))
+    return ok("STATUS completed")
