@@ -1107,3 +1107,24 @@ class MailboxDomainUnknown(InvalidInput):
     code = "MAILBOX_DOMAIN_UNKNOWN"
     en = "{domain} is not a domain of this enterprise; add the domain first"
     zh = "{domain} 不是本企业的域名，请先添加该域名"
+
+
+# --- domains: DKIM keys and quick add -------------------------------------------------------------
+
+
+class DkimKeyNotFound(NotFound):
+    code = "DKIM_KEY_NOT_FOUND"
+    en = "The domain has no DKIM key with selector {selector}"
+    zh = "该域名没有选择器为 {selector} 的 DKIM 密钥"
+
+
+class DkimKeyActive(Conflict):
+    code = "DKIM_KEY_ACTIVE"
+    en = "The DKIM key {selector} is still signing mail; activate its replacement first"
+    zh = "DKIM 密钥 {selector} 仍在用于签名，请先启用替换它的新密钥"
+
+
+class TsigKeyInvalid(InvalidInput):
+    code = "TSIG_KEY_INVALID"
+    en = "The TSIG key is not usable: {detail}"
+    zh = "TSIG 密钥不可用：{detail}"

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
 from support.dns_server import DnsTestServer, dns_zone
+from support.factories import ACTOR, DirectoryFactory
+from yunmail.clock import FakeClock
+from yunmail.domains.registry import CheckOutcome, Domain, DomainRegistry
 from yunmail.domains.verify import DomainCheck, check_domain
+from yunmail.events import InProcessBus
 from yunmail.mailauth.dkim import DkimAlgorithm, DkimKey, generate_key, txt_strings
 from yunmail.mailauth.records import Deployment
+from yunmail.storage import Database
+from yunmail.storage.repos import audit as audit_rows
 
-__all__ = ["Published", "deployment", "dkim_key", "dns_zone", "published"]
+__all__ = ["Published", "Site", "deployment", "dkim_key", "dns_zone", "published", "site"]
 
 SELECTOR = "ym1"
 TOKEN = "yunmail-verification=3f9c2b7d"
@@ -73,3 +80,54 @@ class Published:
 @pytest.fixture
 def published(dns_zone: DnsTestServer, deployment: Deployment, dkim_key: DkimKey) -> Published:
     return Published(dns_zone, deployment, dkim_key)
+
+
+# --- registry-level fixtures: a domain added through the service, published from its own records ------
+
+
+@dataclass
+class Site:
+    """One enterprise with a registry on the test backend, publishing into the test DNS server."""
+
+    registry: DomainRegistry
+    db: Database
+    enterprise_id: int
+    server: DnsTestServer
+    deployment: Deployment
+    bus: InProcessBus
+    clock: FakeClock
+
+    async def add(self, name: str = "acme.test", mode: str = "full") -> Domain:
+        return await self.registry.add(self.enterprise_id, name, ACTOR, mode=mode)
+
+    async def publish(self, domain: Domain, *, skip: tuple[str, ...] = ()) -> None:
+        """Publish the domain's required and recommended records, except the purposes in ``skip``."""
+        self.server.add_zone(domain.name)
+        self.server.add("_spf.yunmail.test", "TXT", "v=spf1 ip4:192.0.2.0/24 -all")
+        for record in await self.registry.records(self.enterprise_id, domain.id, self.deployment):
+            if record.purpose.value in skip:
+                continue
+            if record.type == "MX":
+                self.server.add(record.host, "MX", f"{record.preference} {record.value}.")
+            elif record.type == "CNAME":
+                self.server.add(record.host, "CNAME", f"{record.value}.")
+            else:
+                self.server.add(record.host, "TXT", record.strings())
+
+    async def check(self, domain: Domain) -> CheckOutcome:
+        return await self.registry.check(
+            self.enterprise_id, domain.id, self.server.resolver(), self.deployment
+        )
+
+    async def audit(self) -> list[dict[str, Any]]:
+        async with self.db.read() as conn:
+            return await audit_rows.entries(conn, self.enterprise_id)
+
+
+@pytest.fixture
+async def site(
+    db: Database, clock: FakeClock, bus: InProcessBus, dns_zone: DnsTestServer, deployment: Deployment
+) -> Site:
+    enterprise = await DirectoryFactory.build(db, clock).enterprise()
+    registry = DomainRegistry(db, clock, bus)
+    return Site(registry, db, enterprise.id, dns_zone, deployment, bus, clock)

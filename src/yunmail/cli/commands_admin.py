@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from yunmail.cli.output import CommandResult, fields_text, table_text, when
 from yunmail.directory import Enterprise, Mailbox, Member, NewMember
-from yunmail.domains import Domain, check_domain, expected_records
+from yunmail.domains import Domain
 from yunmail.errors import InvalidInput, PasswordTooWeak
 from yunmail.security import check_password_policy, new_token
 from yunmail.services import Services
@@ -82,8 +82,7 @@ async def domain_list(services: Services, args: argparse.Namespace) -> CommandRe
 async def domain_records(services: Services, args: argparse.Namespace) -> CommandResult:
     enterprise = await services.directory.enterprises.get_by_org_id(args.org_id)
     domain = await services.domains.find(enterprise.id, args.domain)
-    # DKIM keys arrive with domains/dkim_keys.py; until then full mode lists no DKIM row.
-    records = expected_records(domain.name, domain.mode, services.deployment, token=domain.ownership_token)
+    records = await services.domains.records(enterprise.id, domain.id, services.deployment)
     rows = [
         (
             r.type,
@@ -101,21 +100,34 @@ async def domain_records(services: Services, args: argparse.Namespace) -> Comman
 
 
 async def domain_check(services: Services, args: argparse.Namespace) -> CommandResult:
+    """Check now and save the result: the domain's state moves (and is audited) like a console check."""
     enterprise = await services.directory.enterprises.get_by_org_id(args.org_id)
     domain = await services.domains.find(enterprise.id, args.domain)
-    check = await check_domain(
-        services.resolver, domain.name, domain.mode, services.deployment, token=domain.ownership_token
+    outcome = await services.domains.check(
+        enterprise.id, domain.id, services.resolver, services.deployment, actor=ACTOR
     )
+    check = outcome.check
     rows = [
         (s.type, s.label, s.purpose.value, s.state.value, ", ".join(s.error_codes + s.warning_codes))
         for s in check.records
     ]
-    text = fields_text([("domain", domain.display_name), ("mode", check.mode), ("state", check.state.value)])
+    state = outcome.domain.state
+    if outcome.changed:
+        state = f"{outcome.previous_state} -> {state}"
+    text = fields_text(
+        [
+            ("domain", domain.display_name),
+            ("mode", check.mode),
+            ("check", check.state.value),
+            ("state", state),
+            ("next check", when(outcome.domain.next_check_at)),
+        ]
+    )
     text += "\n" + table_text(("TYPE", "HOST", "PURPOSE", "STATE", "DIAGNOSIS"), rows)
     for finding in (*check.errors, *check.warnings):
         words = finding.text.zh if getattr(args, "lang", "en") == "zh" else finding.text.en
         text += f"\n{finding.code}: {words}"
-    return CommandResult(check.as_dict(), text)
+    return CommandResult(outcome.as_dict(), text)
 
 
 def _domain_text(domain: Domain) -> str:

@@ -203,6 +203,7 @@ domains = Table(
     Column("next_check_at", Timestamp, nullable=True),
     Column("verified_at", Timestamp, nullable=True),
     Column("created_at", Timestamp, nullable=False),
+    Index(None, "next_check_at"),  # the background recheck worker's scan
 )
 
 dkim_keys = Table(
@@ -500,6 +501,10 @@ outbound_queue = Table(
     Column("dsn_notify", String(64), nullable=True),
     Column("dsn_orcpt", String(500), nullable=True),
     Column("dedupe_key", String(128), nullable=True),
+    # Outbound worker: a 'sending' row is leased until next_attempt_at; only the holder of
+    # lease_token may finish it, and a crashed holder's row is claimable again after that time.
+    Column("lease_token", String(32), nullable=True),
+    Column("delay_notified_at", Timestamp, nullable=True),  # RFC 3461 NOTIFY=DELAY notice sent
     Index(None, "status", "next_attempt_at"),
     Index(None, "enterprise_id", "created_at"),
     Index(None, "recipient_domain", "status"),

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 07:50:41.809277
+Create Date: 2026-11-28 08:06:10.163296
 """
 
 from __future__ import annotations
@@ -200,6 +200,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("name", name=op.f("uq_domains_name")),
         sqlite_autoincrement=True,
     )
+    with op.batch_alter_table("domains", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_domains_next_check_at"), ["next_check_at"], unique=False)
+
     op.create_table(
         "dkim_keys",
         sa.Column(
@@ -463,6 +466,8 @@ def upgrade() -> None:
         sa.Column("dsn_notify", sa.String(length=64), nullable=True),
         sa.Column("dsn_orcpt", sa.String(length=500), nullable=True),
         sa.Column("dedupe_key", sa.String(length=128), nullable=True),
+        sa.Column("lease_token", sa.String(length=32), nullable=True),
+        sa.Column("delay_notified_at", UtcDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["blob_sha256"], ["blobs.sha256"], name=op.f("fk_outbound_queue_blob_sha256_blobs")
         ),
@@ -818,6 +823,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_dkim_keys_domain_id"))
 
     op.drop_table("dkim_keys")
+    with op.batch_alter_table("domains", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_domains_next_check_at"))
+
     op.drop_table("domains")
     with op.batch_alter_table("departments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_departments_enterprise_id_parent_id"))
