@@ -3,13 +3,14 @@
 # package is already installed it does nothing, not even `apt-get update`. Needs root to install.
 set -euo pipefail
 
-# Packages the tests need now. Later issues append theirs, e.g. swaks, postfix (smtp-source),
-# dovecot-imapd, dovecot-pop3d, isync, offlineimap3, mutt, fetchmail, getmail6, knot, rspamd,
-# clamav-daemon, chromium.
+# Packages the tests need now. Later issues append theirs (offlineimap3, mutt, getmail6, rspamd,
+# clamav-daemon, chromium, ...).
 PACKAGES=(
   isync          # mbsync: IMAP client sync tests
   fetchmail      # POP3 client tests
   dovecot-imapd  # reference server for the IMAP differential test
+  swaks          # SMTP client tests
+  postfix        # smtp-source for the SMTP crash test and benchmark (the daemon is never started)
 )
 
 missing=()
@@ -30,5 +31,7 @@ fi
 
 echo "install-test-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# Postfix must install without configuring a mail system (we only use its smtp-source tool).
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -31,6 +31,14 @@ from yunmail import logging
 from yunmail.auth import Auth
 from yunmail.clock import Clock, SystemClock
 from yunmail.config import LISTENER_NAMES, Settings
+from yunmail.delivery import (
+    DkimSigner,
+    DomainSigningKeys,
+    MailFlow,
+    Notifier,
+    OutboundWorker,
+    SmtpTransport,
+)
 from yunmail.directory import Directory
 from yunmail.dns import DnsPythonResolver
 from yunmail.domains import DomainRegistry, Rechecker
@@ -41,6 +49,7 @@ from yunmail.mailstore import MailStore
 from yunmail.net import BoundAddress, Listeners, ListenerSpec, NetLimits, ServerTls
 from yunmail.protocols.imap.server import ImapServer
 from yunmail.protocols.pop3.server import Pop3Server
+from yunmail.protocols.smtp import SmtpContext, SmtpSettings, smtp_listener_specs
 from yunmail.services import Services
 from yunmail.storage import Counters, FileBlobStore, RedisBus, RedisCounters, SqlCounters, open_database
 
@@ -78,6 +87,17 @@ async def build_services(settings: Settings, *, clock: Clock | None = None, migr
         domains = DomainRegistry(db, clock, bus)
         directory = Directory(db, clock, settings, mailstore)
         auth = Auth(db, directory, counters, clock)
+        mailflow = MailFlow.build(
+            db=db,
+            blobs=blobs,
+            counters=counters,
+            clock=clock,
+            mailstore=mailstore,
+            recipients=directory.recipients,
+            enterprises=directory.enterprises,
+            hostname=settings.hostname,
+            resolver=resolver,
+        )
     except BaseException:
         await db.dispose()
         raise
@@ -94,6 +114,7 @@ async def build_services(settings: Settings, *, clock: Clock | None = None, migr
         domains=domains,
         directory=directory,
         auth=auth,
+        mailflow=mailflow,
     )
 
 
@@ -213,6 +234,31 @@ class Runtime:
             limits=self.limits,
             tls=self.tls,
         )
+        self.smtp = SmtpContext(
+            settings=SmtpSettings(
+                hostname=services.settings.hostname,
+                message_size_bytes=services.settings.limits.message_size_bytes,
+            ),
+            inbound=services.mailflow.inbound,
+            submission=services.mailflow.submission,
+            authenticator=services.auth.login,
+            idle_seconds=self.limits.smtp_idle_seconds,
+        )
+        self.outbound = OutboundWorker(
+            services.db,
+            services.blobs,
+            services.clock,
+            SmtpTransport.from_settings(services.settings, services.resolver),
+            Notifier(
+                services.directory.recipients,
+                services.mailstore,
+                hostname=services.settings.hostname,
+                queue=services.mailflow.queue,
+            ),
+            signer=DkimSigner(DomainSigningKeys(services.domains.keys)),
+        )
+        self._outbound_stop = asyncio.Event()
+        self._outbound_task: asyncio.Task[None] | None = None
         self.workers = [
             PeriodicWorker(
                 "recycle-bin", services.directory.recycle_bin.run_once, recycle_bin_interval_seconds
@@ -226,6 +272,18 @@ class Runtime:
         )
         self._stopped = False
 
+    async def _stop_outbound(self, grace: float) -> None:
+        """Let the delivery worker finish its batch (rows are leased, so a cut-off batch is retried)."""
+        task, self._outbound_task = self._outbound_task, None
+        if task is None:
+            return
+        self._outbound_stop.set()
+        done, _ = await asyncio.wait({task}, timeout=grace)
+        if not done:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
     async def _prune_auth(self) -> None:
         """Drop expired web sessions and one-time codes."""
         await self.services.auth.sessions.prune()
@@ -236,6 +294,7 @@ class Runtime:
         specs = []
         if listen.http:
             specs.append(ListenerSpec("http", listen.http, handler=self._serve_health))
+        specs += smtp_listener_specs(self.smtp, listen, self.tls)
         specs += self.imap.specs() + self.pop3.specs()
         return specs
 
@@ -255,6 +314,7 @@ class Runtime:
             raise
         for worker in self.workers:
             worker.start()
+        self._outbound_task = asyncio.create_task(self.outbound.run(self._outbound_stop), name="outbound")
         return self.addresses()
 
     def addresses(self) -> dict[str, tuple[BoundAddress, ...]]:
@@ -286,6 +346,7 @@ class Runtime:
             await self.listeners.drain(grace)
             for worker in self.workers:
                 await worker.stop(grace)
+            await self._stop_outbound(grace)
         finally:
             await close_services(self.services)
 

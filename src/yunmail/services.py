@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from yunmail.auth import Auth
 from yunmail.clock import Clock
 from yunmail.config import Settings
+from yunmail.delivery import MailFlow
 from yunmail.directory import Directory
 from yunmail.dns import Resolver
 from yunmail.domains import DomainRegistry
@@ -37,6 +38,7 @@ class Services:
     domains: DomainRegistry
     directory: Directory
     auth: Auth
+    mailflow: MailFlow
 
     @property
     def backend(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import imaplib
 import poplib
+import smtplib
 
 from support.server import RunningServer
 from yunmail.directory import NewMember
@@ -66,3 +67,27 @@ async def test_member_downloads_mail_over_pop3s_with_mailbox_address(server: Run
     lines = await asyncio.to_thread(_pop3_messages, server, address)
 
     assert b"Hello Bob" in lines
+
+
+def _send_over_mx(server: RunningServer, recipient: str) -> None:
+    host, port = server.address("smtp")
+    with smtplib.SMTP(host, port) as client:
+        client.sendmail("carol@outside.test", [recipient], MESSAGE.replace(b"e2e-1", b"e2e-mx"))
+
+
+def _imap_message_ids(server: RunningServer, login: str) -> list[bytes]:
+    host, port = server.address("imaps")
+    with imaplib.IMAP4_SSL(host, port, ssl_context=server.client_tls()) as client:
+        client.login(login, PASSWORD)
+        client.select("INBOX", readonly=True)
+        _, data = client.fetch("1:*", "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+        return [item[1].strip() for item in data if isinstance(item, tuple)]
+
+
+async def test_mail_accepted_on_port_25_is_readable_over_imap(server: RunningServer) -> None:
+    address = await _member_with_mail(server)
+
+    await asyncio.to_thread(_send_over_mx, server, address)
+    message_ids = await asyncio.to_thread(_imap_message_ids, server, "bob@corp")
+
+    assert message_ids == [b"Message-ID: <e2e-1@corp.test>", b"Message-ID: <e2e-mx@corp.test>"]

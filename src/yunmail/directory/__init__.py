@@ -27,6 +27,7 @@ from yunmail.directory.excel_import import (
 )
 from yunmail.directory.excel_template import ImportLimits, template_xlsx
 from yunmail.directory.groups import Groups
+from yunmail.directory.identities import HostedDomain, Identities, SendAsAddress, SenderIdentities
 from yunmail.directory.invitations import Invitations, IssuedInvitation, invitation_link_path
 from yunmail.directory.mailboxes import Mailboxes
 from yunmail.directory.members import KEEP, Keep, Members
@@ -82,6 +83,8 @@ __all__ = [
     "ExcelImport",
     "Group",
     "Groups",
+    "HostedDomain",
+    "Identities",
     "ImportLimits",
     "ImportPreview",
     "ImportResult",
@@ -103,6 +106,8 @@ __all__ = [
     "RecycleBinWorker",
     "RecycledMailbox",
     "RowError",
+    "SendAsAddress",
+    "SenderIdentities",
     "SharedMailbox",
     "SharedMailboxes",
     "SupersededRow",

@@ -11,6 +11,7 @@ from yunmail.directory.enterprises import Enterprises
 from yunmail.directory.excel_import import ExcelImport
 from yunmail.directory.excel_template import ImportLimits
 from yunmail.directory.groups import Groups
+from yunmail.directory.identities import Identities
 from yunmail.directory.invitations import Invitations
 from yunmail.directory.mailboxes import Mailboxes
 from yunmail.directory.members import Members
@@ -50,6 +51,7 @@ class Directory:
         self.aliases = Aliases(self._ctx)
         self.groups = Groups(self._ctx)
         self.recipients = Recipients(db)
+        self.identities = Identities(db)
         self.recycle_bin = RecycleBinWorker(self._ctx, self.mailboxes)
         self.administrators = Administrators(self._ctx)
         self.invitations = Invitations(self._ctx, self.administrators)
