@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import imaplib
 import json
 import os
+import poplib
 import shutil
 import signal
+import smtplib
+import ssl
 import subprocess
 import sys
 import threading
@@ -213,3 +217,46 @@ def test_serve_without_demo_creates_no_enterprise(data_dir: Path) -> None:
     )
     assert json.loads(running.lines[-1])["demo"] is None
     assert json.loads(listed.stdout) == []
+
+
+def _listener_address(running: ServeProcess, name: str) -> tuple[str, int]:
+    for line in running.lines:
+        parts = line.split()
+        if line.startswith("  ") and parts and parts[0] == name and ":" in parts[1]:
+            host, _, port = parts[1].rpartition(":")
+            return host, int(port)
+    raise AssertionError(f"{name} not announced: {running.lines}")
+
+
+def test_demo_member_receives_over_smtp_and_reads_over_imaps_on_the_serving_loop(
+    shared_demo: ServeProcess,
+) -> None:
+    """The real process (uvloop) end to end: port 25 in, implicit-TLS IMAP and POP3 out."""
+    host, port = _listener_address(shared_demo, "smtp")
+    with smtplib.SMTP(host, port) as client:
+        client.sendmail(
+            "carol@outside.test",
+            ["lina@demo.yunmail.test"],
+            b"From: carol@outside.test\r\nSubject: uvloop check\r\n"
+            b"Message-ID: <uv@outside.test>\r\n\r\nhi\r\n",
+        )
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE  # the demo's self-signed certificate
+    host, port = _listener_address(shared_demo, "imaps")
+    with imaplib.IMAP4_SSL(host, port, ssl_context=context) as imap:
+        imap.login("lina@demo", "Demo-lina-2")
+        _, counts = imap.select("INBOX", readonly=True)
+        _, found = imap.search(None, "SUBJECT", '"uvloop check"')
+    host, port = _listener_address(shared_demo, "pop3s")
+    pop = poplib.POP3_SSL(host, port, context=context)
+    try:
+        pop.user("lina@demo.yunmail.test")
+        pop.pass_("Demo-lina-2")
+        message_count, _ = pop.stat()
+    finally:
+        pop.quit()
+
+    assert int(counts[0] or 0) >= 1
+    assert found[0] != b""
+    assert message_count >= 1

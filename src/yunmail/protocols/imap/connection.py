@@ -21,7 +21,7 @@ import asyncio
 import ssl
 import zlib
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, cast
 
 _HIGH_WATER = 256 * 1024
 SessionStarter = Callable[["Connection"], Coroutine[Any, Any, None]]
@@ -49,8 +49,8 @@ class Connection(asyncio.Protocol):
     # --- asyncio.Protocol ------------------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # uvloop's TLS transport is not an ``asyncio.Transport`` subclass but has the same methods.
+        self.transport = cast(asyncio.Transport, transport)
         peer = transport.get_extra_info("peername")
         self.peer_ip = str(peer[0]) if isinstance(peer, tuple) else str(peer or "")
         self.tls_active = transport.get_extra_info("sslcontext") is not None
