@@ -8,6 +8,8 @@ set -euo pipefail
 PACKAGES=(
   isync          # mbsync: IMAP client sync tests
   fetchmail      # POP3 client tests
+  getmail6       # POP3 client tests
+  mutt           # IMAP client tests (batch mode)
   dovecot-imapd  # reference server for the IMAP differential test
   swaks          # SMTP client tests
   postfix        # smtp-source for the SMTP crash test and benchmark (the daemon is never started)

@@ -17,7 +17,7 @@ from support.databases import require_or_skip
 from support.imap import PASSWORD, ImapEnv
 from support.mailstore import make_message
 
-MESSAGES = 60
+MESSAGES = 1000  # the issue asks for a 1000-message mailbox
 
 
 def mbsync_config(imap: ImapEnv, root: Path) -> Path:

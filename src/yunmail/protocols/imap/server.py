@@ -16,6 +16,7 @@ from yunmail.config import Settings
 from yunmail.mailstore import MailStore
 from yunmail.net import ListenerSpec, NetLimits, ServerTls
 from yunmail.protocols.imap.connection import Connection
+from yunmail.protocols.imap.feeds import ChangeFeeds
 from yunmail.protocols.imap.session import (
     MAX_SESSIONS_PER_MAILBOX,
     Authenticator,
@@ -53,7 +54,7 @@ class ImapServer:
             limits=limits or NetLimits.from_settings(settings),
             max_sessions_per_mailbox=max_sessions_per_mailbox,
         )
-        self.deps = ImapDeps(mailstore, authenticator, clock, config, self.stats)
+        self.deps = ImapDeps(mailstore, authenticator, clock, config, self.stats, ChangeFeeds(mailstore))
         self._sessions: dict[asyncio.Task[None], Session] = {}
 
     def connection(self) -> Connection:

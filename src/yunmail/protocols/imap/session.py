@@ -33,12 +33,13 @@ from typing import Protocol
 from yunmail import errors, logging
 from yunmail.auth import Channel, Principal
 from yunmail.clock import Clock
-from yunmail.mailstore import ChangeSubscription, MailStore, Resync
+from yunmail.mailstore import Change, MailStore, Resync
 from yunmail.net import NetLimits, ServerTls
 from yunmail.protocols.imap import capabilities as caps
 from yunmail.protocols.imap import state
 from yunmail.protocols.imap.commands import CloseConnection, Outcome, no
 from yunmail.protocols.imap.connection import Connection
+from yunmail.protocols.imap.feeds import ChangeFeeds, FeedHandle
 from yunmail.protocols.imap.selected import SelectedView
 from yunmail.protocols.imap.wire import codes, commands, responses
 from yunmail.protocols.imap.wire.command_parser import parse_command
@@ -99,6 +100,7 @@ class ImapDeps:
     clock: Clock
     config: ImapConfig
     stats: ImapStats
+    feeds: ChangeFeeds
 
 
 class Session:
@@ -118,8 +120,7 @@ class Session:
         self.failed_logins = 0
         self.stopping = False
         self._out = bytearray()
-        self._subscription: ChangeSubscription | None = None
-        self._watcher: asyncio.Task[None] | None = None
+        self._feed: FeedHandle | None = None
         self.framer = Framer(self._limits(authenticated=False))
 
     # --- properties handlers use -----------------------------------------------------------------
@@ -217,33 +218,32 @@ class Session:
         self.state = state.State.AUTHENTICATED
         self.framer.limits = self._limits(authenticated=True)
 
-    async def select(self, view: SelectedView, subscription: ChangeSubscription) -> None:
+    async def watch_mailbox(self) -> FeedHandle:
+        """Listen to the mailbox's shared change feed (before reading the state SELECT shows)."""
+        return await self.deps.feeds.attach(self.mailbox_id, self._on_change)
+
+    async def select(self, view: SelectedView, feed: FeedHandle) -> None:
         await self.deselect()
         self.view = view
-        self._subscription = subscription
-        self._watcher = asyncio.get_running_loop().create_task(self._watch(subscription, view.folder_id))
+        self._feed = feed
         self.state = state.State.SELECTED
 
     async def deselect(self) -> None:
         self.view = None
         if self.state is state.State.SELECTED:
             self.state = state.State.AUTHENTICATED
-        watcher, self._watcher = self._watcher, None
-        if watcher is not None:
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
-        subscription, self._subscription = self._subscription, None
-        if subscription is not None:
-            await subscription.close()
+        feed, self._feed = self._feed, None
+        if feed is not None:
+            await feed.close()
 
-    async def _watch(self, subscription: ChangeSubscription, folder_id: int) -> None:
-        async for change in subscription:
-            if isinstance(change, Resync) or not change.folder_ids or folder_id in change.folder_ids:
-                view = self.view
-                if view is not None:
-                    view.dirty = True
-                self.conn.notify()
+    def _on_change(self, change: Change) -> None:
+        """Called by the mailbox feed: mark the view dirty and wake the connection (never blocks)."""
+        view = self.view
+        if view is None:
+            return
+        if isinstance(change, Resync) or not change.folder_ids or view.folder_id in change.folder_ids:
+            view.dirty = True
+            self.conn.notify()
 
     async def refresh(self) -> None:
         """Read what changed in the selected folder since the view's MODSEQ."""

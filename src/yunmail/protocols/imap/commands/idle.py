@@ -1,6 +1,6 @@
 """IDLE (RFC 2177, RFC 9051 §6.3.13): push untagged updates as the change feed reports them until ``DONE``.
 
-The session's change-feed watcher marks the view dirty and wakes the connection's `wait`, so an
+The mailbox feed (`feeds.ChangeFeeds`) marks the view dirty and wakes the connection's `wait`, so an
 IDLE session costs no polling and no extra task: one waiter on the socket serves both.
 """
 

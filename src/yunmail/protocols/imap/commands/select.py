@@ -31,7 +31,7 @@ async def select(session: Session, command: commands.Select | commands.Examine) 
     qresync = command.qresync
     if qresync is not None and not session.qresync:
         return Outcome("BAD", "QRESYNC must be enabled first")
-    subscription = await store.subscribe(session.mailbox_id)
+    subscription = await session.watch_mailbox()
     try:
         folder = await store.get_folder(session.mailbox_id, command.mailbox)
         summaries = await store.list_messages(session.mailbox_id, folder.id)
