@@ -14,7 +14,9 @@ Invariants this module keeps (``tests/support/invariants.py`` checks them after 
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from yunmail.errors import MessageNotFound, QuotaExceeded
@@ -135,6 +137,29 @@ async def read_message(
     except KeyError:
         raise MessageNotFound() from None  # expunged (and reclaimed) after our read
     return head + body
+
+
+async def read_messages(
+    ctx: StoreContext, mailbox_id: int, folder: FolderRef, uids: Sequence[int]
+) -> dict[int, bytes]:
+    """Whole messages (delivery prefix + blob) by UID: one query for all, blobs read concurrently.
+
+    A UID that does not exist, or whose blob was reclaimed after an expunge, is simply absent.
+    """
+    async with ctx.db.read() as conn:
+        row = await resolve_folder(conn, mailbox_id, folder)
+        contents = await message_rows.select_contents(conn, row.id, uids)
+    if not contents:
+        return {}
+    bodies = await asyncio.gather(*(ctx.blobs.get(c.blob_sha256) for c in contents), return_exceptions=True)
+    out: dict[int, bytes] = {}
+    for content, body in zip(contents, bodies, strict=True):
+        if isinstance(body, KeyError):
+            continue  # expunged (and reclaimed) after our read
+        if isinstance(body, BaseException):
+            raise body
+        out[content.uid] = (content.prefix or b"") + body
+    return out
 
 
 # --- flags -----------------------------------------------------------------------------------------

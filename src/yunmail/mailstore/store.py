@@ -123,6 +123,12 @@ class MailStore:
     ) -> bytes:
         return await messages.read_message(self._ctx, mailbox_id, folder, uid, start=start, end=end)
 
+    async def read_messages(
+        self, mailbox_id: int, folder: FolderRef, uids: Sequence[int]
+    ) -> dict[int, bytes]:
+        """Whole messages by UID in one query (blobs read concurrently); missing UIDs are absent."""
+        return await messages.read_messages(self._ctx, mailbox_id, folder, uids)
+
     async def set_flags(
         self,
         mailbox_id: int,

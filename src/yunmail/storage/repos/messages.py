@@ -237,6 +237,17 @@ async def select_content(conn: AsyncConnection, folder_id: int, uid: int) -> Mes
     return (await conn.execute(stmt)).first()
 
 
+async def select_contents(conn: AsyncConnection, folder_id: int, uids: Sequence[int]) -> list[MessageRow]:
+    """``(uid, blob_sha256, prefix, size)`` of the messages in ``uids``: one query per chunk, not per UID."""
+    result: list[MessageRow] = []
+    for condition in uid_conditions(messages.c.uid, uids):
+        stmt = select(messages.c.uid, messages.c.blob_sha256, messages.c.prefix, messages.c.size).where(
+            messages.c.folder_id == folder_id, condition
+        )
+        result.extend((await conn.execute(stmt)).all())
+    return result
+
+
 async def select_refs(
     conn: AsyncConnection, folder_id: int, uids: Sequence[int] | None, *, only_deleted: bool
 ) -> list[StoredRef]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from yunmail.errors import YunmailError
-from yunmail.mailstore import IngestItem, IngestResult
+from yunmail.mailstore import INBOX, FolderRef, IngestItem, IngestResult
 from yunmail.mime import canonicalize_line_endings
 from yunmail.protocols.imap.commands import Outcome, no, ok
 from yunmail.protocols.imap.wire import codes, commands
@@ -20,16 +20,25 @@ if TYPE_CHECKING:
     from yunmail.protocols.imap.session import Session
 
 
+def _target(session: Session, name: str) -> FolderRef:
+    """The selected folder's id when ``name`` is exactly its name (saves a lookup per APPEND)."""
+    view = session.view
+    if view is not None and (name == view.name or (view.name == INBOX and name.upper() == INBOX)):
+        return view.folder_id
+    return name
+
+
 async def append(session: Session, command: commands.Append) -> Outcome:
     store = session.store
-    folder = await store.get_folder(session.mailbox_id, command.mailbox)
+    target = _target(session, command.mailbox)
+    folder_id = target if isinstance(target, int) else (await store.get_folder(session.mailbox_id, target)).id
     if any(not m.data for m in command.messages):
         return no("an empty message cannot be stored", codes.CANNOT)
     items = [
         IngestItem(
             mailbox_id=session.mailbox_id,
             data=canonicalize_line_endings(m.data),
-            folder=folder.id,
+            folder=folder_id,
             flags=[f for f in m.flags if f.lower() != "\\recent"],
             internal_date=m.internal_date,
         )
@@ -54,7 +63,7 @@ async def append(session: Session, command: commands.Append) -> Outcome:
                 raise outcome
         results = [o for o in outcomes if isinstance(o, IngestResult)]
     view = session.view
-    if view is not None and view.folder_id == folder.id:
+    if view is not None and view.folder_id == folder_id:
         view.dirty = True  # RFC 9051 §6.3.12: the new message shows up as EXISTS before the OK
     uids = [r.uid for r in results]
     code = codes.ResponseCode.appenduid(

@@ -60,6 +60,11 @@ async def parse_raw(raw: bytes) -> ParsedMessage:
     return parse_message(raw, with_text=False)
 
 
+def _whole(item: FetchItem) -> bool:
+    """``BODY[]`` / ``BODY.PEEK[]``: the message bytes as stored, no structure needed."""
+    return isinstance(item, BodySection) and not item.section.part and item.section.text is None
+
+
 def _needs(items: Sequence[FetchItem]) -> tuple[bool, bool]:
     """(needs the cached parse, needs the message bytes)."""
     info = raw = False
@@ -67,6 +72,8 @@ def _needs(items: Sequence[FetchItem]) -> tuple[bool, bool]:
         if isinstance(item, FetchAttr):
             info |= item.name in _INFO_ATTRS
             raw |= item.name in _RAW_ATTRS
+        elif _whole(item):
+            raw = True
         else:
             info = raw = True
     return info, raw
@@ -79,11 +86,11 @@ def internal_date(value: dt.datetime) -> str:
 class _Message:
     """One message's material for rendering, loaded lazily."""
 
-    def __init__(self, session: Session, folder_id: int, record: Record) -> None:
+    def __init__(self, session: Session, folder_id: int, record: Record, raw: bytes | None = None) -> None:
         self.session = session
         self.folder_id = folder_id
         self.record = record
-        self._raw: bytes | None = None
+        self._raw = raw  # usually prefetched for the whole chunk in one query
         self._parsed: ParsedMessage | None = None
 
     async def raw(self) -> bytes:
@@ -139,6 +146,8 @@ async def _value(item: FetchItem, msg: _Message, flags: frozenset[str], modseq: 
             return record.preview if isinstance(record, MessageInfo) else None
         return None  # THREADID, SAVEDATE: not kept (RFC 8474 §5.2 / RFC 8514 allow NIL)
     if isinstance(item, BodySection):
+        if _whole(item):
+            return LiteralValue(_partial(await msg.raw(), item.partial))
         data = render.section_bytes(await msg.raw(), await msg.parsed(), item.section)
         if data is None:
             return b""  # a part that does not exist reads as empty, as Dovecot answers
@@ -183,7 +192,7 @@ async def fetch(session: Session, command: commands.Fetch) -> Outcome:
             return bad("VANISHED needs UID FETCH, CHANGEDSINCE and QRESYNC enabled")
         await _vanished_earlier(session, command.sequence_set, command.changedsince)
     targets = view.resolve(command.sequence_set, uid=command.uid)
-    needs_info, _ = _needs(items)
+    needs_info, needs_raw = _needs(items)
     sets_seen = not view.readonly and any(i.sets_seen for i in items)
     unknown_cte = False
     for start in range(0, len(targets), CHUNK):
@@ -199,13 +208,19 @@ async def fetch(session: Session, command: commands.Fetch) -> Outcome:
             by_uid = {u: r for u, r in by_uid.items() if r.modseq > command.changedsince}
         state = {u: (r.flags, r.modseq) for u, r in by_uid.items()}
         seen_set = await _mark_seen(session, by_uid) if sets_seen else {}
+        # One query and concurrent blob reads for the chunk instead of a round trip per message.
+        raws = (
+            await session.store.read_messages(session.mailbox_id, view.folder_id, list(by_uid))
+            if needs_raw and by_uid
+            else {}
+        )
         state.update(seen_set)
         for seq, uid in chunk:
             record = by_uid.get(uid)
             if record is None:
                 continue
             flags, modseq = state[uid]
-            msg = _Message(session, view.folder_id, record)
+            msg = _Message(session, view.folder_id, record, raws.get(uid))
             out: list[tuple[Any, RenderValue]] = []
             try:
                 for item in items:
