@@ -173,6 +173,15 @@ def measure(
     return seen - start_count, last_change - started
 
 
+def yunmail_commits(db_path: Path, mailbox_id: int) -> tuple[int, int]:
+    """(messages, commits) in the mailbox: each ingest commit gives its rows one new MODSEQ."""
+    with contextlib.closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+        row = conn.execute(
+            "SELECT count(*), count(DISTINCT modseq) FROM messages WHERE mailbox_id = ?", (mailbox_id,)
+        ).fetchone()
+    return int(row[0]), int(row[1])
+
+
 def yunmail_counter(db_path: Path, mailbox_id: int) -> Callable[[], int]:
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
 
@@ -307,7 +316,10 @@ def bench_yunmail(
         port = int(port_text)
         count = yunmail_counter(data_dir / "yunmail.db", mailbox_id)
         measure(port, min(200, messages), sessions, size, count)  # warm-up
-        return measure(port, messages, sessions, size, count)
+        result = measure(port, messages, sessions, size, count)
+        stored, commits = yunmail_commits(data_dir / "yunmail.db", mailbox_id)
+        print(f"yunmail: {stored} messages in {commits} commits = {stored / max(1, commits):.1f} per commit")
+        return result
     finally:
         assert server.stdin is not None
         server.stdin.close()

@@ -1,8 +1,8 @@
 """FileBlobStore: the BlobStore conformance suite, plus what only files can show.
 
-The durability tests record ``os.fsync``/``os.replace`` calls to check the call shape (temp file
-synced, then renamed, then its directory synced); that is the one place where patching ``os`` is
-the point of the test.
+The durability tests (``put`` and ``put_many``) record ``os.fsync``/``os.replace`` calls to check
+the call shape (temp file synced, then renamed, then its directories synced); that is the one place
+where patching ``os`` is the point of the test.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import pytest
 from support.conformance import check_id
 from support.conformance.blob_store import BLOB_STORE_CHECKS, MESSAGE, BlobConformance
 from yunmail.storage import BlobStore, FileBlobStore
+from yunmail.storage.blobs.base import blob_key
 
 
 def all_files(root: Path) -> list[Path]:
@@ -120,4 +121,67 @@ async def test_failed_put_leaves_neither_blob_nor_temp_file(
     monkeypatch.setattr(os, "fsync", failing_fsync)
     with pytest.raises(OSError):
         await blobs.put(MESSAGE)
+    assert all_files(blobs.root) == []
+
+
+def _blobs_sharing_a_prefix(count: int, length: int) -> list[bytes]:
+    """Distinct blobs whose keys share their first ``length`` hex digits (found by counting)."""
+    by_prefix: dict[str, list[bytes]] = {}
+    n = 0
+    while True:
+        data = f"blob {n}".encode()
+        group = by_prefix.setdefault(blob_key(data)[:length], [])
+        group.append(data)
+        if len(group) == count:
+            return group
+        n += 1
+
+
+async def test_put_many_syncs_each_file_before_renaming_it(
+    blobs: FileBlobStore, fs_calls: list[tuple[str, str]]
+) -> None:
+    keys = await blobs.put_many([b"first", b"second", b"third"])
+    order = []
+    for key in keys:
+        renamed = fs_calls.index(("replace", str(blobs.root / key[:2] / key[2:4] / key)))
+        temps = [i for i, (call, path) in enumerate(fs_calls) if call == "fsync" and f"/.{key}." in path]
+        order.append((len(temps), temps[0] < renamed))
+    assert order == [(1, True)] * 3
+
+
+async def test_put_many_syncs_a_shared_new_parent_and_the_root_once_after_the_renames(
+    blobs: FileBlobStore, fs_calls: list[tuple[str, str]]
+) -> None:
+    keys = await blobs.put_many(_blobs_sharing_a_prefix(3, 2))
+    root = blobs.root.resolve()
+    synced = [path for call, path in fs_calls if call == "fsync" and Path(path).is_dir()]
+    leaves = sorted({str(root / k[:2] / k[2:4]) for k in keys})
+    assert sorted(synced) == sorted([*leaves, str(root / keys[0][:2]), str(root)])
+    last_rename = max(i for i, (call, _) in enumerate(fs_calls) if call == "replace")
+    first_parent_sync = min(
+        i for i, (_, path) in enumerate(fs_calls) if path in (str(root), str(root / keys[0][:2]))
+    )
+    assert first_parent_sync > last_rename
+
+
+async def test_put_many_into_an_existing_leaf_directory_syncs_only_that_directory(
+    blobs: FileBlobStore, fs_calls: list[tuple[str, str]]
+) -> None:
+    first, second = _blobs_sharing_a_prefix(2, 4)
+    await blobs.put(first)
+    fs_calls.clear()
+    (key,) = await blobs.put_many([second])
+    synced = [path for call, path in fs_calls if call == "fsync" and Path(path).is_dir()]
+    assert synced == [str(blobs.root.resolve() / key[:2] / key[2:4])]
+
+
+async def test_failed_put_many_leaves_no_temp_files(
+    blobs: FileBlobStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing_fsync(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    with pytest.raises(OSError):
+        await blobs.put_many([b"one", b"two", MESSAGE])
     assert all_files(blobs.root) == []

@@ -11,13 +11,14 @@ Pipeline for one accepted message and its local mailboxes:
 3. **dedupe**: a mailbox reached twice (direct recipient and through a group) gets one copy; the
    message's ``dedupe_key`` makes a client's retry after a lost ``250`` a no-op per mailbox.
 4. **group commit**: the ingest items of concurrent ``deliver`` calls (many SMTP sessions) are
-   gathered and stored by ONE ``MailStore.ingest_many`` call: one read pre-check, one fsync'd blob
-   per distinct message, one transaction and commit for everybody. Whoever arrives while a batch
-   is in flight joins the next one, so no timer adds latency. ``deliver`` returns after its items
-   are committed: only then may SMTP answer ``250``.
+   gathered and stored by ONE ``MailStore.ingest_many`` call: one fsync'd blob per distinct
+   message (directory syncs shared by the batch), one transaction and commit for everybody.
+   Whoever arrives while a batch is in flight joins the next one, so no timer adds latency.
+   ``deliver`` returns after its items are committed: only then may SMTP answer ``250``.
 
 Invariants: ``deliver`` never returns before every item of its message has an outcome from a
-committed (or refused) ``ingest_many``; an exception in a batch fails exactly the callers in it.
+committed (or refused) ``ingest_many``; a failed transaction fails exactly the callers whose items
+were in it (the store may have coalesced this batch with other concurrent ingests).
 """
 
 from __future__ import annotations
@@ -120,9 +121,9 @@ class GroupCommitter:
     """Coalesces the ``ingest_many`` calls of concurrent callers into shared transactions.
 
     Up to ``pipeline`` batches are in flight (default 1: measured with ``bench/smtp_ingest.py``,
-    fewer and larger batches beat overlapping a second batch's pre-check and blob writes with a
-    commit). Callers that arrive in the same event-loop turn always share a batch (the start is
-    scheduled, not immediate).
+    more gives no gain: the store coalesces concurrent batches into one commit anyway, and the
+    server is CPU-bound, not waiting on the blob syncs). Callers that arrive in the same event-loop
+    turn always share a batch (the start is scheduled, not immediate).
     """
 
     def __init__(self, mailstore: MailStore, *, max_items: int = MAX_BATCH_ITEMS, pipeline: int = 1) -> None:

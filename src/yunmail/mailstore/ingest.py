@@ -2,19 +2,24 @@
 
 SMTP delivery, IMAP APPEND, migration and API import all come through here. Steps per message:
 
-1. size limit (``MessageTooLarge``), flag syntax, and a dedupe/quota pre-check on a read snapshot
-   so that refused and duplicate messages never touch the blob store;
-2. blob put (fsync'd, content-addressed: identical bodies for many recipients are stored once,
-   their per-recipient delivery headers go to the row's ``prefix``) and parse (in a worker thread
-   for large messages);
-3. one transaction for a whole batch: lock the mailbox rows, resolve folders, re-check dedupe and
+1. size limit (``MessageTooLarge``) and flag syntax;
+2. blob ``put_many`` (fsync'd, content-addressed: identical bodies for many recipients are stored
+   once, their per-recipient delivery headers go to the row's ``prefix``; one directory sync per
+   touched directory for the whole call) and parse (in a worker thread for large messages);
+3. one transaction for a whole group: lock the mailbox rows, resolve folders, check dedupe and
    quota, add blob references, allocate UIDs and one new MODSEQ per mailbox, insert rows and search
    text, update folder and mailbox counters; commit;
 4. publish ``MailboxChanged`` per mailbox, then return. Nothing is acknowledged before step 3
    commits (durability rule, DESIGN §5).
 
-Group commit: concurrent ``ingest`` calls of one ``Ingestor`` are coalesced; whoever arrives while a
-commit is running joins the next one, so N sessions share one fsync without any timer.
+Dedupe and quota are checked only inside the transaction (there is no read pre-check): a refused or
+duplicate message costs a blob write that is discarded after the commit, which is rare, while the
+pre-check cost a database round trip on every ingest.
+
+Group commit: concurrent ``ingest`` and ``ingest_many`` calls of one ``Ingestor`` are coalesced;
+whoever finishes step 2 while a commit is running joins the next one, so N callers share one fsync
+without any timer, and the blob writes of the next group overlap the current commit. An
+``ingest_many`` call is never split across transactions.
 """
 
 from __future__ import annotations
@@ -83,10 +88,18 @@ def _validate(ctx: StoreContext, item: IngestItem) -> FlagSet:
     return parse_flags(item.flags)
 
 
-def _fail(group: Sequence[tuple[_Prepared, asyncio.Future[Outcome]]], exc: Exception) -> None:
-    for _, future in group:
-        if not future.done():
-            future.set_exception(exc)
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    """One caller's prepared items, committed together, and where their outcomes go."""
+
+    items: list[_Prepared]
+    future: asyncio.Future[list[Outcome]]
+
+
+def _fail(group: Sequence[_Unit], exc: Exception) -> None:
+    for unit in group:
+        if not unit.future.done():
+            unit.future.set_exception(exc)
 
 
 def _duplicate(mailbox_id: int, row: Any) -> IngestResult:
@@ -107,12 +120,11 @@ class Ingestor:
 
     def __init__(self, ctx: StoreContext) -> None:
         self._ctx = ctx
-        self._waiting: list[tuple[_Prepared, asyncio.Future[Outcome]]] = []
+        self._waiting: list[_Unit] = []
         self._committer: asyncio.Task[None] | None = None
 
     async def ingest(self, item: IngestItem) -> IngestResult:
-        (ready,) = await self._prepare([item])
-        outcome = await self._join_group(ready) if isinstance(ready, _Prepared) else ready
+        (outcome,) = await self.ingest_many([item])
         if isinstance(outcome, YunmailError):
             raise outcome
         return outcome
@@ -121,7 +133,7 @@ class Ingestor:
         """All items in one transaction; each position holds its result or its catalogue error."""
         prepared = await self._prepare(items)
         ready = [p for p in prepared if isinstance(p, _Prepared)]
-        committed = iter(await self._commit(ready)) if ready else iter(())
+        committed = iter(await self._join_group(ready)) if ready else iter(())
         return [next(committed) if isinstance(p, _Prepared) else p for p in prepared]
 
     # --- step 1 and 2: outside any transaction --------------------------------------------------
@@ -136,9 +148,7 @@ class Ingestor:
             except YunmailError as exc:
                 results[i] = exc
         pending = [i for i in range(len(items)) if results[i] is None]
-        await self._precheck(items, pending, results)
-        pending = [i for i in pending if results[i] is None]
-        keys = await self._put_blobs({items[i].data for i in pending})
+        keys = await self._put_blobs([items[i].data for i in pending])
         parses: dict[tuple[str, bytes], CachedParse] = {}
         for i in pending:
             item = items[i]
@@ -156,43 +166,11 @@ class Ingestor:
             )
         return [r for r in results if r is not None]
 
-    async def _precheck(
-        self, items: Sequence[IngestItem], pending: Sequence[int], results: list[_Prepared | Outcome | None]
-    ) -> None:
-        """Refuse unknown mailboxes and quota overruns, answer known duplicates, before any blob I/O."""
-        if not pending:
-            return
-        mailbox_ids = {items[i].mailbox_id for i in pending}
-        keys_by_mailbox: dict[int, list[str]] = defaultdict(list)
-        for i in pending:
-            if items[i].dedupe_key is not None:
-                keys_by_mailbox[items[i].mailbox_id].append(items[i].dedupe_key)  # type: ignore[arg-type]
-        async with self._ctx.db.read() as conn:
-            counters = await mail_state.read_mailboxes(conn, mailbox_ids)
-            known = {
-                mid: await message_rows.find_dedupe_keys(conn, mid, keys)
-                for mid, keys in keys_by_mailbox.items()
-            }
-        used = {mid: c.used_bytes for mid, c in counters.items()}
-        for i in pending:
-            item = items[i]
-            mailbox = counters.get(item.mailbox_id)
-            if mailbox is None:
-                results[i] = MailboxNotFound()
-                continue
-            row = known.get(item.mailbox_id, {}).get(item.dedupe_key or "")
-            if row is not None:
-                results[i] = _duplicate(item.mailbox_id, row)
-                continue
-            size = len(item.prefix) + len(item.data)
-            if exceeds(used[item.mailbox_id], mailbox.quota_bytes, size):
-                results[i] = QuotaExceeded()
-                continue
-            used[item.mailbox_id] += size
-
-    async def _put_blobs(self, bodies: set[bytes]) -> dict[bytes, str]:
-        ordered = list(bodies)
-        keys = await asyncio.gather(*(self._ctx.blobs.put(body) for body in ordered))
+    async def _put_blobs(self, bodies: Sequence[bytes]) -> dict[bytes, str]:
+        if not bodies:
+            return {}
+        ordered = list(dict.fromkeys(bodies))
+        keys = await self._ctx.blobs.put_many(ordered)
         return dict(zip(ordered, keys, strict=True))
 
     @staticmethod
@@ -203,30 +181,42 @@ class Ingestor:
 
     # --- group commit ---------------------------------------------------------------------------
 
-    async def _join_group(self, item: _Prepared) -> Outcome:
+    async def _join_group(self, items: list[_Prepared]) -> list[Outcome]:
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[Outcome] = loop.create_future()
-        self._waiting.append((item, future))
+        unit = _Unit(items, loop.create_future())
+        self._waiting.append(unit)
         # The commit runs in a task of its own, so that a cancelled caller cannot abort a commit
         # others wait for; whoever arrives while it runs joins its next round.
         if self._committer is None or self._committer.done() or self._committer.get_loop() is not loop:
             self._committer = loop.create_task(self._drain())
-        return await future
+        return await unit.future
+
+    def _take_group(self) -> list[_Unit]:
+        """Waiting units up to ``MAX_GROUP`` items (at least one unit: a call is never split)."""
+        group: list[_Unit] = []
+        count = 0
+        while self._waiting and (not group or count + len(self._waiting[0].items) <= MAX_GROUP):
+            unit = self._waiting.pop(0)
+            group.append(unit)
+            count += len(unit.items)
+        return group
 
     async def _drain(self) -> None:
-        group: list[tuple[_Prepared, asyncio.Future[Outcome]]] = []
+        group: list[_Unit] = []
         try:
             while self._waiting:
-                group = self._waiting[:MAX_GROUP]
-                del self._waiting[:MAX_GROUP]
+                group = self._take_group()
                 try:
-                    outcomes = await self._commit([item for item, _ in group])
+                    outcomes = await self._commit([item for unit in group for item in unit.items])
                 except Exception as exc:
                     _fail(group, exc)
                     continue
-                for (_, future), outcome in zip(group, outcomes, strict=True):
-                    if not future.done():
-                        future.set_result(outcome)
+                start = 0
+                for unit in group:
+                    end = start + len(unit.items)
+                    if not unit.future.done():
+                        unit.future.set_result(outcomes[start:end])
+                    start = end
         except BaseException:
             # The committer itself was cancelled (shutdown): nobody may wait forever.
             _fail([*group, *self._waiting], Unavailable())
@@ -260,7 +250,12 @@ class Ingestor:
         outcomes: Sequence[Outcome],
         touched: Mapping[int, tuple[int, set[int]]],
     ) -> None:
-        stored = {p.sha256 for p, o in zip(batch, outcomes, strict=True) if isinstance(o, IngestResult)}
+        # A duplicate's result is the original's row, not a reference to this blob.
+        stored = {
+            p.sha256
+            for p, o in zip(batch, outcomes, strict=True)
+            if isinstance(o, IngestResult) and not o.duplicate
+        }
         for p, outcome in zip(batch, outcomes, strict=True):
             orphan = not isinstance(outcome, IngestResult) or outcome.duplicate
             if orphan and p.sha256 not in stored:
@@ -363,9 +358,9 @@ async def _store_rows(
         # Revived or new rows: a concurrent reclaim may have removed the file after our put.
         bodies = {p.sha256: p.item.data for _, p, _, _ in plan.accepted if p.sha256 in fresh}
         present = await asyncio.gather(*(ctx.blobs.exists(key) for key in bodies))
-        for body, ok in zip(bodies.values(), present, strict=True):
-            if not ok:
-                await ctx.blobs.put(body)
+        lost = [body for body, ok in zip(bodies.values(), present, strict=True) if not ok]
+        if lost:
+            await ctx.blobs.put_many(lost)
     rows = [
         _message_row(p, folder, uid, plan.modseq[p.item.mailbox_id]) for _, p, folder, uid in plan.accepted
     ]

@@ -1,4 +1,4 @@
-"""Conformance suite for the ``BlobStore`` port: content addressing, ranges, deletes, keys, races.
+"""Conformance suite for the ``BlobStore`` port: content addressing, ranges, deletes, keys, races, batches.
 
 ``make_store()`` must return an async context manager yielding an empty ``BlobStore``. What only a
 file-backed store can show (temp files, file modes, fsync order) lives in that store's own tests.
@@ -159,6 +159,51 @@ async def check_malformed_keys_never_exist(make: MakeStore) -> None:
         assert [await store.exists(bad) for bad in BAD_KEYS] == [False] * len(BAD_KEYS)
 
 
+async def check_put_many_returns_the_keys_in_order(make: MakeStore) -> None:
+    blobs = [b"one", MESSAGE, b"", b"two"]
+    async with make() as store:
+        assert await store.put_many(blobs) == [hashlib.sha256(b).hexdigest() for b in blobs]
+
+
+async def check_put_many_stores_every_blob(make: MakeStore) -> None:
+    blobs = [os.urandom(4096) for _ in range(12)]
+    async with make() as store:
+        keys = await store.put_many(blobs)
+        assert [await store.get(k) for k in keys] == blobs
+
+
+async def check_put_many_stores_equal_blobs_once(make: MakeStore) -> None:
+    async with make() as store:
+        keys = await store.put_many([MESSAGE, b"other", bytes(MESSAGE)])
+        assert (keys[0] == keys[2], sorted(await store.keys())) == (True, sorted(set(keys)))
+
+
+async def check_put_many_of_nothing_stores_nothing(make: MakeStore) -> None:
+    async with make() as store:
+        assert (await store.put_many([]), await store.keys()) == ([], [])
+
+
+async def check_put_many_of_stored_content_is_idempotent(make: MakeStore) -> None:
+    async with make() as store:
+        key = await store.put(MESSAGE)
+        assert (await store.put_many([MESSAGE]), await store.keys()) == ([key], [key])
+
+
+async def check_concurrent_put_many_calls_with_shared_content_store_each_blob_once(
+    make: MakeStore,
+) -> None:
+    shared = os.urandom(64 * 1024)
+    own = [os.urandom(1024) for _ in range(8)]
+    async with make() as store:
+        results = await asyncio.gather(*(store.put_many([shared, blob]) for blob in own))
+        expected = sorted({hashlib.sha256(b).hexdigest() for b in [shared, *own]})
+        assert (sorted(await store.keys()), {r[0] for r in results}) == (expected, {expected_key(shared)})
+
+
+def expected_key(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 BLOB_STORE_CHECKS: tuple[BlobConformance, ...] = (
     check_put_returns_the_sha256_of_the_content,
     check_get_returns_the_stored_bytes,
@@ -176,6 +221,12 @@ BLOB_STORE_CHECKS: tuple[BlobConformance, ...] = (
     check_concurrent_puts_of_different_content_store_each,
     check_malformed_keys_are_refused_with_key_error,
     check_malformed_keys_never_exist,
+    check_put_many_returns_the_keys_in_order,
+    check_put_many_stores_every_blob,
+    check_put_many_stores_equal_blobs_once,
+    check_put_many_of_nothing_stores_nothing,
+    check_put_many_of_stored_content_is_idempotent,
+    check_concurrent_put_many_calls_with_shared_content_store_each_blob_once,
 )
 
 

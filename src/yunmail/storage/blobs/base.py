@@ -8,7 +8,9 @@ between the two leaves an unreferenced blob (harmless, swept later), never a dan
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+from collections.abc import Sequence
 from typing import Protocol
 
 
@@ -19,6 +21,17 @@ def blob_key(data: bytes) -> str:
 class BlobStore(Protocol):
     async def put(self, data: bytes) -> str:
         """Store ``data`` durably; return its SHA-256 hex key. Idempotent."""
+        ...
+
+    async def put_many(self, blobs: Sequence[bytes]) -> list[str]:
+        """Store every blob durably, as ``put`` does for each; their keys in the order given.
+
+        Default semantics (what ``put_each`` does, and what an implementation without a cheaper
+        path may delegate to): the same as calling ``put`` for each blob concurrently. Equal blobs
+        are stored once. When it returns, every blob is on stable storage; when it raises, some may
+        already be stored (unreferenced, swept later like any blob whose commit never came).
+        Implementations may batch the syncs (one per directory instead of one per blob).
+        """
         ...
 
     async def get(self, key: str) -> bytes:
@@ -38,3 +51,10 @@ class BlobStore(Protocol):
     async def keys(self) -> list[str]:
         """Every stored key (integrity checks and sweeping)."""
         ...
+
+
+async def put_each(store: BlobStore, blobs: Sequence[bytes]) -> list[str]:
+    """``put_many``'s reference semantics: ``put`` each distinct blob concurrently, keys in order."""
+    distinct = list(dict.fromkeys(blobs))
+    keys = dict(zip(distinct, await asyncio.gather(*(store.put(b) for b in distinct)), strict=True))
+    return [keys[b] for b in blobs]

@@ -3,6 +3,10 @@
 Write: temp file in the target directory -> write -> fsync(file) -> rename -> fsync(directory), so a
 crash leaves either no file or the complete file, never a torn one. Blocking file work runs in a
 worker thread to keep the event loop free.
+
+``put_many`` (the ingest path's batch) writes, syncs, renames each file and syncs its leaf directory
+in parallel worker threads, then syncs each newly created parent directory (and the root) once for
+the whole batch; concurrent syncs let the filesystem journal merge their commits.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import contextlib
 import os
 import re
 import secrets
+from collections.abc import Sequence
 from pathlib import Path
 
 from yunmail.storage.blobs.base import blob_key
@@ -35,13 +40,36 @@ class FileBlobStore:
         return key
 
     def _put_sync(self, key: str, data: bytes) -> None:
+        _fsync_dirs(*self._write_sync(key, data))
+
+    async def put_many(self, blobs: Sequence[bytes]) -> list[str]:
+        keys = [blob_key(data) for data in blobs]
+        distinct = dict(zip(keys, blobs, strict=True))
+        # Every write finishes (or cleans up its temp file) before a failure is raised.
+        written = await asyncio.gather(
+            *(asyncio.to_thread(self._write_sync, key, data) for key, data in distinct.items()),
+            return_exceptions=True,
+        )
+        failures = [w for w in written if isinstance(w, BaseException)]
+        if failures:
+            raise failures[0]
+        # Parents shared by several blobs (and the root) are synced once, in one thread hop: their
+        # new entries were already committed by the file syncs' journal commits, so these are cheap.
+        directories = {
+            directory for dirs in written if not isinstance(dirs, BaseException) for directory in dirs
+        }
+        if directories:
+            await asyncio.to_thread(_fsync_dirs, *sorted(directories, key=lambda d: (-len(d.parts), d)))
+        return keys
+
+    def _write_sync(self, key: str, data: bytes) -> tuple[Path, ...]:
+        """Write the file (synced and renamed into place); the directories whose sync makes it durable."""
         path = self._path(key)
         directory = path.parent
         if path.exists():
             # A concurrent put may have renamed the file but not yet synced the directories; the
             # caller is about to commit a row that references this blob, so make the entry durable.
-            _fsync_dirs(directory, directory.parent, directory.parent.parent)
-            return
+            return directory, directory.parent, directory.parent.parent
         created = not directory.exists()
         directory.mkdir(parents=True, exist_ok=True)
         # A unique temp name: concurrent puts of the same content (threads of this process or other
@@ -62,9 +90,9 @@ class FileBlobStore:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
             raise
+        # The leaf is (almost always) this blob's own, so it is synced here, in the same thread hop.
         _fsync_dir(directory)
-        if created:
-            _fsync_dirs(directory.parent, directory.parent.parent)
+        return (directory.parent, directory.parent.parent) if created else ()
 
     async def get(self, key: str) -> bytes:
         try:
