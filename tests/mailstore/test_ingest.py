@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -268,11 +269,15 @@ class _LosingBlobStore(FileBlobStore):
         self.lost: set[str] = set()
 
     async def put(self, data: bytes) -> str:
-        key = await super().put(data)
-        if key not in self.lost:
-            self.lost.add(key)
-            await self.delete(key)
-        return key
+        return (await self.put_many([data]))[0]
+
+    async def put_many(self, blobs: Sequence[bytes]) -> list[str]:
+        keys = await super().put_many(blobs)
+        for key in keys:
+            if key not in self.lost:
+                self.lost.add(key)
+                await self.delete(key)
+        return keys
 
 
 async def test_ingest_rewrites_a_blob_removed_between_put_and_commit(
