@@ -255,7 +255,7 @@ class Runtime:
                 hostname=services.settings.hostname,
                 queue=services.mailflow.queue,
             ),
-            signer=DkimSigner(DomainSigningKeys(services.domains.keys)),
+            signer=DkimSigner(DomainSigningKeys(services.domains.keys), services.clock),
         )
         self._outbound_stop = asyncio.Event()
         self._outbound_task: asyncio.Task[None] | None = None

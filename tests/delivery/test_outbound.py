@@ -159,7 +159,7 @@ async def world(
     key = generate_key(DkimAlgorithm.RSA, 1024)
     dns_zone.add_zone("a.test")
     dns_zone.add("s1._domainkey.a.test", "TXT", key.txt_value())
-    signer = DkimSigner(StaticSigningKeys({"a.test": [SigningKey("s1", "rsa", key.private_pem)]}))
+    signer = DkimSigner(StaticSigningKeys({"a.test": [SigningKey("s1", "rsa", key.private_pem)]}), clock)
     transport = SmtpTransport(
         dns_zone.resolver(),
         hostname=HOSTNAME,
@@ -185,6 +185,19 @@ async def test_message_is_delivered_to_the_mx_with_a_dkim_signature_that_verifie
     results = await verify(captured.data, dns_zone.resolver())
     assert (report.delivered, captured.rcpt_tos, captured.mail_from) == (1, ["bob@b.test"], world.amy.address)
     assert [(r.result, r.domain, r.selector) for r in results] == [(DkimResult.PASS, "a.test", "s1")]
+
+
+async def test_dkim_signature_carries_the_signing_time_from_the_clock(
+    world: World, remote_mx: RemoteMx
+) -> None:
+    await world.send("bob@b.test")
+    await world.worker.run_once()
+    (captured,) = remote_mx.sink.messages
+    header = captured.data.split(b"\r\n\r\n", 1)[0].replace(b"\r\n", b"").replace(b" ", b"")
+    tags = dict(
+        tag.split(b"=", 1) for tag in header.split(b"DKIM-Signature:", 1)[1].split(b";") if b"=" in tag
+    )
+    assert int(tags[b"t"]) == int(world.clock.now().timestamp())
 
 
 async def test_delivered_row_leaves_the_queue(world: World) -> None:

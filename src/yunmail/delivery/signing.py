@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from yunmail.clock import Clock
 from yunmail.mailauth.dkim import DkimAlgorithm, DkimKey, sign
 
 __all__ = ["DkimSigner", "SigningKey", "SigningKeys", "StaticSigningKeys", "signing_domain"]
@@ -51,8 +52,11 @@ class SignedMessage:
 
 
 class DkimSigner:
-    def __init__(self, keys: SigningKeys) -> None:
+    """Signs outgoing mail with every active key of the From domain; ``t=`` from ``clock`` if given."""
+
+    def __init__(self, keys: SigningKeys, clock: Clock | None = None) -> None:
         self._keys = keys
+        self._clock = clock
 
     async def sign(self, message: bytes, envelope_sender: str = "") -> SignedMessage:
         """``message`` with DKIM-Signature fields prepended (or unchanged when no key applies)."""
@@ -62,15 +66,22 @@ class DkimSigner:
         keys = await self._keys.signing_keys(domain)
         if not keys:
             return SignedMessage(message, None, ())
-        headers = await asyncio.to_thread(_sign_all, message, domain, tuple(keys))
+        timestamp = int(self._clock.now().timestamp()) if self._clock is not None else None
+        headers = await asyncio.to_thread(_sign_all, message, domain, tuple(keys), timestamp)
         return SignedMessage(headers + message, domain, tuple(k.selector for k in keys))
 
 
-def _sign_all(message: bytes, domain: str, keys: tuple[SigningKey, ...]) -> bytes:
+def _sign_all(message: bytes, domain: str, keys: tuple[SigningKey, ...], timestamp: int | None) -> bytes:
     # Each signature covers the message as the receiver sees it below that field; signing the same
     # bytes for both keys is correct because DKIM-Signature fields are not in each other's h=.
     fields = [
-        sign(message, domain, key.selector, DkimKey(DkimAlgorithm(key.algorithm), key.private_pem))
+        sign(
+            message,
+            domain,
+            key.selector,
+            DkimKey(DkimAlgorithm(key.algorithm), key.private_pem),
+            timestamp=timestamp,
+        )
         for key in keys
     ]
     return b"".join(fields)
