@@ -3,13 +3,13 @@
 # package is already installed it does nothing, not even `apt-get update`. Needs root to install.
 set -euo pipefail
 
-# Packages the tests need now. Later issues append theirs (rspamd, clamav-daemon, chromium, ...).
+# Packages the tests need now. Later issues append theirs (offlineimap3, mutt, getmail6, rspamd,
+# clamav-daemon, chromium, ...).
 PACKAGES=(
   isync          # mbsync: IMAP client sync tests
   fetchmail      # POP3 client tests
   getmail6       # POP3 client tests
   mutt           # IMAP client tests (batch mode)
-  offlineimap3   # IMAP client sync tests
   dovecot-imapd  # reference server for the IMAP differential test
   swaks          # SMTP client tests
   postfix        # smtp-source for the SMTP crash test and benchmark (the daemon is never started)
