@@ -12,6 +12,7 @@ PACKAGES=(
   mutt           # IMAP client tests (batch mode)
   dovecot-imapd  # reference server for the IMAP differential test
   swaks          # SMTP client tests
+  chromium       # headless browser for the web page tests (Playwright drives /usr/bin/chromium)
   postfix        # smtp-source for the SMTP crash test and benchmark (the daemon is never started)
 )
 

@@ -20,7 +20,7 @@ from yunmail.clock import FakeClock
 from yunmail.events import InProcessBus
 from yunmail.storage import Database, FileBlobStore
 
-pytest_plugins = ["support.server"]
+pytest_plugins = ["support.server", "support.browser"]
 
 BACKENDS = ["sqlite", "postgres"]
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from yunmail.errors import ConfigInvalid
 
-LISTENER_NAMES = ("smtp", "submission", "smtps", "imap", "imaps", "pop3", "pop3s", "http")
+LISTENER_NAMES = ("smtp", "submission", "smtps", "imap", "imaps", "pop3", "pop3s", "http", "https")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +34,7 @@ class ListenSettings:
     pop3: tuple[str, ...] = ("127.0.0.1:2110",)
     pop3s: tuple[str, ...] = ("127.0.0.1:2995",)
     http: tuple[str, ...] = ("127.0.0.1:8080",)
+    https: tuple[str, ...] = ("127.0.0.1:8443",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,13 @@ class LimitSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class WebSettings:
+    # Extra names that serve every portal (console, API, webmail) besides ``hostname``, the
+    # deployment's webmail host, localhost and IP literals; e.g. a load balancer's name.
+    platform_hosts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     hostname: str = "mail.example.test"
     data_dir: str = "data"
@@ -72,6 +80,7 @@ class Settings:
     dns: DnsSettings = field(default_factory=DnsSettings)
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     limits: LimitSettings = field(default_factory=LimitSettings)
+    web: WebSettings = field(default_factory=WebSettings)
 
     @property
     def data_path(self) -> Path:

@@ -11,22 +11,20 @@ waits for the one before):
 3. stop the workers (a job that is running may finish, up to the same deadline);
 4. close the services (event bus, counters, database).
 
-Listeners implemented so far: ``http`` answers ``GET /healthz`` (a stand-in until the web app
-arrives). The mail protocols plug in here as they land: each adds a ``ListenerSpec`` builder to
-``Runtime._specs``. SIGHUP reloads the TLS certificate.
+Listeners: ``http``/``https`` (the web app: API, consoles, webmail, ``/healthz``), SMTP, IMAP and
+POP3; each protocol contributes ``ListenerSpec`` builders to ``Runtime._specs``. SIGHUP reloads the
+TLS certificate.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import yunmail
 from yunmail import logging
 from yunmail.auth import Auth
 from yunmail.clock import Clock, SystemClock
@@ -52,12 +50,11 @@ from yunmail.protocols.pop3.server import Pop3Server
 from yunmail.protocols.smtp import SmtpContext, SmtpSettings, smtp_listener_specs
 from yunmail.services import Services
 from yunmail.storage import Counters, FileBlobStore, RedisBus, RedisCounters, SqlCounters, open_database
+from yunmail.web import HttpServer, create_app
 
 AUTH_PRUNE_INTERVAL_SECONDS = 600.0
 RECYCLE_BIN_INTERVAL_SECONDS = 3600.0
 DOMAIN_RECHECK_INTERVAL_SECONDS = 60.0
-HTTP_REQUEST_SECONDS = 10.0
-HTTP_MAX_HEADER_LINES = 100
 
 _log = logging.get("runtime")
 
@@ -218,6 +215,7 @@ class Runtime:
         self.limits = limits or NetLimits.from_settings(services.settings)
         self.listeners = Listeners(self.limits)
         self.tls = _load_tls(services.settings)
+        self.http = HttpServer(create_app(services))
         self.imap = ImapServer(
             services.mailstore,
             services.auth.login,
@@ -291,9 +289,7 @@ class Runtime:
 
     def _specs(self) -> list[ListenerSpec]:
         listen = self.services.settings.listen
-        specs = []
-        if listen.http:
-            specs.append(ListenerSpec("http", listen.http, handler=self._serve_health))
+        specs = self.http.specs(listen.http, listen.https, self.tls)
         specs += smtp_listener_specs(self.smtp, listen, self.tls)
         specs += self.imap.specs() + self.pop3.specs()
         return specs
@@ -341,6 +337,7 @@ class Runtime:
         try:
             # Mail sessions are long-lived: stop accepting, say BYE to them, then drain the rest.
             await self.listeners.close_listening()
+            self.http.close_idle()
             await self.imap.close(grace)
             await self.pop3.close(grace)
             await self.listeners.drain(grace)
@@ -383,71 +380,6 @@ class Runtime:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.stop()
-
-    # --- GET /healthz until the web app replaces it ------------------------------------------------
-
-    async def health(self) -> tuple[int, dict[str, object]]:
-        """``(HTTP status, body)``: 200 when the database answers, 503 otherwise."""
-        body: dict[str, object] = {"version": yunmail.__version__, "backend": self.services.backend}
-        try:
-            async with self.services.db.read():
-                pass
-        except Exception as exc:
-            _log.warning("health check: database unavailable: %r", exc)
-            return 503, {"status": "unavailable", "database": "unavailable", **body}
-        return 200, {"status": "ok", "database": "ok", **body}
-
-    async def _serve_health(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            async with asyncio.timeout(HTTP_REQUEST_SECONDS):
-                request_line = await reader.readline()
-                for _ in range(HTTP_MAX_HEADER_LINES):
-                    if (await reader.readline()) in (b"\r\n", b"\n", b""):
-                        break
-                else:
-                    return await _respond(writer, 431, {"status": "header too large"})
-        except TimeoutError:
-            return await _respond(writer, 408, {"status": "request timeout"})
-        except ValueError:  # a line longer than the stream buffer
-            return await _respond(writer, 431, {"status": "header too large"})
-        parts = request_line.decode("latin-1").split()
-        if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
-            return await _respond(writer, 400, {"status": "bad request"})
-        method, target = parts[0], parts[1]
-        if target.partition("?")[0] != "/healthz":
-            return await _respond(writer, 404, {"status": "not found"})
-        if method not in ("GET", "HEAD"):
-            return await _respond(writer, 405, {"status": "method not allowed"}, allow="GET, HEAD")
-        status, body = await self.health()
-        await _respond(writer, status, body, head=method == "HEAD")
-
-
-_REASONS = {
-    200: "OK",
-    400: "Bad Request",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    408: "Request Timeout",
-    431: "Request Header Fields Too Large",
-    503: "Service Unavailable",
-}
-
-
-async def _respond(
-    writer: asyncio.StreamWriter, status: int, body: dict[str, object], *, head: bool = False, allow: str = ""
-) -> None:
-    payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
-    headers = [
-        f"HTTP/1.1 {status} {_REASONS[status]}",
-        "Content-Type: application/json; charset=utf-8",
-        f"Content-Length: {len(payload)}",
-        "Cache-Control: no-store",
-        "Connection: close",
-    ]
-    if allow:
-        headers.append(f"Allow: {allow}")
-    writer.write(("\r\n".join(headers) + "\r\n\r\n").encode("ascii") + (b"" if head else payload))
-    await writer.drain()
 
 
 def _load_tls(settings: Settings) -> ServerTls | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from yunmail import logging
 from yunmail.auth import Auth
 from yunmail.clock import Clock
 from yunmail.config import Settings
@@ -20,6 +21,8 @@ from yunmail.events import EventBus
 from yunmail.mailauth.records import Deployment
 from yunmail.mailstore import MailStore
 from yunmail.storage import BlobStore, Counters, Database
+
+_log = logging.get("services")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,3 +47,13 @@ class Services:
     def backend(self) -> str:
         """``sqlite`` (embedded mode) or ``postgresql`` (scale-out mode)."""
         return self.db.dialect
+
+    async def database_ok(self) -> bool:
+        """Whether the database answers (the health endpoint); failures are logged, not raised."""
+        try:
+            async with self.db.read():
+                pass
+        except Exception as exc:
+            _log.warning("health check: database unavailable: %r", exc)
+            return False
+        return True

@@ -245,6 +245,22 @@ class DomainRegistry:
             raise DomainNotFound()
         return Domain.from_row(row)
 
+    async def hosted(self, name: str) -> Domain | None:
+        """The domain called ``name`` whoever owns it, when it is verified (either mode); else None.
+
+        Platform-wide on purpose, like address resolution: the web front door maps a request's
+        ``mail.<domain>`` host to the enterprise that owns ``<domain>``.
+        """
+        try:
+            ascii_name = to_ascii(name)
+        except DomainInvalid:
+            return None
+        async with self._db.read() as conn:
+            row = await domain_rows.get_by_name(conn, ascii_name)
+        if row is None or row["state"] not in (states.VERIFIED, states.OWNERSHIP_VERIFIED):
+            return None
+        return Domain.from_row(row)
+
     async def list_domains(self, enterprise_id: int) -> list[Domain]:
         async with self._db.read() as conn:
             rows = await domain_rows.list_domains(conn, enterprise_id)

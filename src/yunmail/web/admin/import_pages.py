@@ -1,0 +1,13 @@
+"""Batch import of members from Excel and batch opening of mailboxes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from fastapi import APIRouter
+
+STRINGS: Mapping[str, tuple[str, str]] = {}
+
+
+def router() -> APIRouter:
+    return APIRouter(include_in_schema=False)

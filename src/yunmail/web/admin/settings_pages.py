@@ -1,0 +1,13 @@
+"""Enterprise settings (sending limits, client-password policy) and the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from fastapi import APIRouter
+
+STRINGS: Mapping[str, tuple[str, str]] = {}
+
+
+def router() -> APIRouter:
+    return APIRouter(include_in_schema=False)

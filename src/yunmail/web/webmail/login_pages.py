@@ -1,0 +1,13 @@
+"""Webmail sign-in (password, SMS code), forced password change, forgot password, sign-out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from fastapi import APIRouter
+
+STRINGS: Mapping[str, tuple[str, str]] = {}
+
+
+def router() -> APIRouter:
+    return APIRouter(include_in_schema=False)

@@ -1,0 +1,13 @@
+"""Reading a message: sanitised HTML, remote images, attachments, raw source."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from fastapi import APIRouter
+
+STRINGS: Mapping[str, tuple[str, str]] = {}
+
+
+def router() -> APIRouter:
+    return APIRouter(include_in_schema=False)
