@@ -10,9 +10,11 @@ PACKAGES=(
   fetchmail      # POP3 client tests
   getmail6       # POP3 client tests
   mutt           # IMAP client tests (batch mode)
+  offlineimap3   # IMAP client sync tests (offlineimap)
   dovecot-imapd  # reference server for the IMAP differential test
   swaks          # SMTP client tests
   chromium       # headless browser for the web page tests (Playwright drives /usr/bin/chromium)
+  fonts-wqy-zenhei  # a CJK font, so page screenshots show Chinese text instead of boxes
   postfix        # smtp-source for the SMTP crash test and benchmark (the daemon is never started)
 )
 

@@ -37,7 +37,7 @@ from yunmail.delivery import (
     OutboundWorker,
     SmtpTransport,
 )
-from yunmail.directory import Directory
+from yunmail.directory import Directory, PasswordHasher
 from yunmail.dns import DnsPythonResolver
 from yunmail.domains import DomainRegistry, Rechecker
 from yunmail.errors import ConfigInvalid
@@ -62,8 +62,16 @@ _log = logging.get("runtime")
 # --- services ------------------------------------------------------------------------------------
 
 
-async def build_services(settings: Settings, *, clock: Clock | None = None, migrate: bool = True) -> Services:
+async def build_services(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    migrate: bool = True,
+    hasher: PasswordHasher | None = None,
+) -> Services:
     """Open storage (running migrations) and build every service on it.
+
+    ``hasher`` defaults to argon2id with production costs; test servers pass a cheaper argon2id.
 
     Embedded mode (no ``redis_url``): in-process event bus, rate counters in the database (so daily
     sending limits survive a restart). Scale-out mode: Redis carries events between nodes and holds
@@ -82,8 +90,8 @@ async def build_services(settings: Settings, *, clock: Clock | None = None, migr
         resolver = DnsPythonResolver.from_settings(settings.dns)
         mailstore = MailStore(db, blobs, bus, clock, max_message_bytes=settings.limits.message_size_bytes)
         domains = DomainRegistry(db, clock, bus)
-        directory = Directory(db, clock, settings, mailstore)
-        auth = Auth(db, directory, counters, clock)
+        directory = Directory(db, clock, settings, mailstore, hasher=hasher)
+        auth = Auth(db, directory, counters, clock, hasher=hasher)
         mailflow = MailFlow.build(
             db=db,
             blobs=blobs,
@@ -215,7 +223,7 @@ class Runtime:
         self.limits = limits or NetLimits.from_settings(services.settings)
         self.listeners = Listeners(self.limits)
         self.tls = _load_tls(services.settings)
-        self.http = HttpServer(create_app(services))
+        self.http = HttpServer(lambda: create_app(services))
         self.imap = ImapServer(
             services.mailstore,
             services.auth.login,

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from support.factories import ACTOR, PASSWORD, DirectoryFactory, Tenant
-from yunmail.auth import Auth
+from yunmail.auth import Auth, Principal
 from yunmail.directory import Mailbox, Member, NewMember
 
 IP = "198.51.100.7"
@@ -64,3 +64,21 @@ async def sent_code(auth: Auth, recipient: str) -> str:
 def other_code(code: str) -> str:
     """A wrong code, certainly different from ``code``."""
     return f"{(int(code) + 1) % 1_000_000:06d}"
+
+
+ADMIN_PASSWORD = "Admin-Pass-2026"
+
+
+async def make_admin(factory: DirectoryFactory, tenant: Tenant, *, login: str | None = None) -> Principal:
+    """An active administrator of ``tenant`` (password ``ADMIN_PASSWORD``), as its console principal."""
+    n = factory.next()
+    admin = await factory.directory.administrators.create_first(
+        tenant.enterprise.id,
+        f"Admin {n}",
+        None,
+        f"admin{n}@{tenant.enterprise.org_id}.example",
+        login,
+        ADMIN_PASSWORD,
+        actor=ACTOR,
+    )
+    return Principal(kind="admin", login=admin.login, enterprise_id=admin.enterprise_id, admin_id=admin.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from auth.kit import IP, User, make_user
+from auth.kit import IP, User, make_admin, make_user
 from support.factories import ACTOR, PASSWORD, DirectoryFactory, Tenant
 from yunmail.auth import Auth, Principal
 from yunmail.clock import FakeClock
@@ -28,10 +28,9 @@ async def web_login(auth: Auth, user: User) -> str:
     return await auth.sessions.create(principal, remote_ip=IP)
 
 
-def admin(user: User) -> Principal:
-    return Principal(
-        kind="admin", login=f"boss@{user.tenant.enterprise.org_id}", enterprise_id=user.enterprise_id
-    )
+@pytest.fixture
+async def admin(factory: DirectoryFactory, tenant: Tenant) -> Principal:
+    return await make_admin(factory, tenant)
 
 
 async def test_valid_token_gives_back_the_member_principal(auth: Auth, user: User) -> None:
@@ -93,23 +92,25 @@ async def test_keep_alive_of_another_enterprises_member_is_refused(
 
 
 async def test_admin_session_expires_after_thirty_idle_minutes(
-    auth: Auth, user: User, clock: FakeClock
+    auth: Auth, admin: Principal, clock: FakeClock
 ) -> None:
-    token = await auth.sessions.create(admin(user))
+    token = await auth.sessions.create(admin)
     clock.advance(minutes=30)
     with pytest.raises(SessionExpired):
         await auth.sessions.validate(token)
 
 
-async def test_admin_session_gives_back_the_admin_principal(auth: Auth, user: User, clock: FakeClock) -> None:
-    token = await auth.sessions.create(admin(user))
+async def test_admin_session_gives_back_the_admin_principal(
+    auth: Auth, admin: Principal, clock: FakeClock
+) -> None:
+    token = await auth.sessions.create(admin)
     clock.advance(minutes=29)
-    assert await auth.sessions.validate(token) == admin(user)
+    assert await auth.sessions.validate(token) == admin
 
 
-async def test_admin_session_idle_time_cannot_be_changed(auth: Auth, user: User) -> None:
+async def test_admin_session_idle_time_cannot_be_changed(auth: Auth, admin: Principal) -> None:
     with pytest.raises(SessionKeepInvalid):
-        await auth.sessions.create(admin(user), idle_minutes=60)
+        await auth.sessions.create(admin, idle_minutes=60)
 
 
 async def test_unknown_token_is_invalid(auth: Auth, user: User) -> None:

@@ -41,6 +41,25 @@ EXPECTED_API = {
     "parse_address_list",
     "parse_message",
     "sanitize_html",
+    # webmail compose and reading (mime.compose, mime.text)
+    "DRAFT_FIELDS",
+    "ComposedMessage",
+    "OutgoingMessage",
+    "carried_attachment",
+    "check_header_text",
+    "compose",
+    "draft_field",
+    "forward_subject",
+    "message_text",
+    "quote_text",
+    "reply_recipients",
+    "reply_subject",
+    "reply_threading",
+    "split_recipients",
+    "MessageBody",
+    "message_body",
+    "part_bytes",
+    "part_text",
 }
 
 

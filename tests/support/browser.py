@@ -115,3 +115,19 @@ async def no_horizontal_scroll(page: Page) -> bool:
         "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )
     return bool(widths[0] <= widths[1])
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests run on SQLite only: pages add nothing backend-specific, and a browser is slow.
+
+    The services under the pages run on both backends in their own tests.
+    """
+    del config
+    kept = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        uses_browser = "browser" in getattr(item, "fixturenames", ())
+        if uses_browser and callspec is not None and callspec.params.get("backend") == "postgres":
+            continue
+        kept.append(item)
+    items[:] = kept

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import argon2
 import pytest
 
 from yunmail.clock import Clock, FakeClock
@@ -62,6 +63,28 @@ def server_settings(data_dir: Path, database_url: str, **overrides: Any) -> Sett
     return load_settings(env={}, overrides=values)
 
 
+class CheapArgon2id:
+    """argon2id with the smallest costs: the real algorithm and hash format, a millisecond per hash.
+
+    Test servers create and check many passwords; production costs (~130 ms each, seconds on a loaded
+    CI machine) would dominate the web and protocol suites. Hashing itself is tested in tests/security.
+    """
+
+    def __init__(self) -> None:
+        self._hasher = argon2.PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+    async def hash(self, password: str) -> str:
+        return self._hasher.hash(password)
+
+    async def verify(self, password_hash: str, password: str) -> bool:
+        try:
+            return self._hasher.verify(password_hash, password)
+        except argon2.exceptions.VerificationError:
+            return False
+        except argon2.exceptions.InvalidHashError:
+            return False
+
+
 @asynccontextmanager
 async def running_server(
     data_dir: Path,
@@ -75,7 +98,7 @@ async def running_server(
     generate_self_signed(
         settings.hostname, settings.tls.cert_file, settings.tls.key_file, now=dt.datetime.now(dt.UTC)
     )
-    services = await build_services(settings, clock=clock or FakeClock())
+    services = await build_services(settings, clock=clock or FakeClock(), hasher=CheapArgon2id())
     limits = dataclasses.replace(NetLimits.from_settings(settings), drain_seconds=TEST_DRAIN_SECONDS)
     try:
         runtime = Runtime(services, limits=limits)

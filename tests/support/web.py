@@ -60,7 +60,12 @@ async def web_tenant(server: RunningServer, *, org_id: str | None = None) -> Web
 
 
 async def web_member(
-    server: RunningServer, tenant: WebTenant, name: str = "张小明", *, account: str | None = None
+    server: RunningServer,
+    tenant: WebTenant,
+    name: str = "张小明",
+    *,
+    account: str | None = None,
+    phone: str | None = None,
 ) -> tuple[Member, Mailbox, str]:
     """A member with an open mailbox and a webmail session token."""
     services = server.services
@@ -68,9 +73,10 @@ async def web_member(
     member = await services.directory.members.add(
         tenant.enterprise.id,
         NewMember(
-            name=name, account=acct, password=PASSWORD, phone=None, contact_email=f"{acct}@contact.test"
+            name=name, account=acct, password=PASSWORD, phone=phone, contact_email=f"{acct}@contact.test"
         ),
         ACTOR,
+        require_password_change=False,  # as if the member had already chosen it
     )
     mailbox = await services.directory.mailboxes.open(
         tenant.enterprise.id, member.id, tenant.domain.id, ACTOR, local_part=acct
@@ -91,6 +97,7 @@ async def portal_client(
         base_url=base_url(server),
         cookies={SESSION_COOKIES[portal]: token},
         headers={"x-csrf-token": csrf_token_for(token)},
+        timeout=60.0,  # a loaded CI machine can take seconds for a page; never a reason to fail
     ) as client:
         yield client
 

@@ -7,6 +7,7 @@ import asyncio
 import httpx
 
 from support.server import RunningServer
+from support.web import admin_client, web_tenant
 
 ACTOR = "test:web"
 
@@ -139,3 +140,36 @@ async def test_language_switch_never_redirects_off_site(server: RunningServer) -
         response = await client.post("/lang", data={"lang": "en", "next": "//evil.test/"})
 
     assert response.headers["location"] == "/"
+
+
+async def test_ids_beyond_64_bits_are_invalid_input(server: RunningServer) -> None:
+    in_path = await _get(server, "/api/v1/members/18446744073709551616")
+    in_query = await _get(server, "/api/v1/members?offset=451764213230567476428800")
+
+    assert (in_path.status_code, in_path.json()["code"]) == (400, "INVALID_INPUT")
+    assert (in_query.status_code, in_query.json()["code"]) == (400, "INVALID_INPUT")
+
+
+async def test_nul_characters_are_refused_before_any_route(server: RunningServer) -> None:
+    address, port = server.address("http")
+    async with httpx.AsyncClient(base_url=f"http://{address}:{port}") as client:
+        in_json = await client.post("/api/v1/tokens", json={"label": "\u0000@"})
+        in_query = await client.get("/api/v1/members", params={"q": "a\u0000b"})
+
+    assert (in_json.status_code, in_json.json()["code"]) == (400, "INVALID_INPUT")
+    assert (in_query.status_code, in_query.json()["code"]) == (400, "INVALID_INPUT")
+
+
+async def test_ordinary_numbers_pass_the_guard(server: RunningServer) -> None:
+    response = await _get(server, "/api/v1/members/123")
+
+    assert response.status_code == 401  # reached the route: it needs a login
+
+
+async def test_json_bodies_still_reach_the_route_after_the_guard_read_them(server: RunningServer) -> None:
+    tenant = await web_tenant(server)
+    async with admin_client(server, tenant) as client:
+        response = await client.post("/api/v1/tokens", json={"label": "deploy script"})
+
+    assert response.status_code == 201
+    assert response.json()["token"]["label"] == "deploy script"

@@ -32,6 +32,7 @@ class AuthLimits:
     session_touch_seconds: int = 60
     client_password_touch_seconds: int = 300
     max_client_passwords: int = 20
+    max_api_tokens: int = 20  # per administrator
     # PRODUCT §3: an admin-set password must be changed at first login. Mail programs cannot change
     # it, so when on, IMAP/POP3/SMTP refuse it (PASSWORD_CHANGE_REQUIRED) until the member changed it
     # in webmail. Off until webmail's change-password page exists; Principal.must_change_password

@@ -13,7 +13,8 @@ Rules (numbers from ``AuthLimits``):
 
 Subjects: ``member_subject(id)`` for a login that names a known member (account, address or phone
 all lock the same member), ``login_subject(text)`` for one that names nobody, so unknown and known
-logins behave alike.
+logins behave alike. Administrators and operators are locked by their login text
+(``admin_subject``, ``operator_subject``), known or not, for the same reason.
 
 Storage: the ``Counters`` port (shared by every node in scale-out mode). A lock is kept in a counter
 whose value is the lock's end (Unix seconds) in one window that spans all time, so its length is
@@ -45,10 +46,23 @@ def member_subject(member_id: int) -> str:
 
 
 def login_subject(login: str) -> str:
+    return f"login:{_bounded(login)}"
+
+
+def admin_subject(login: str) -> str:
+    """An administrator login (known or not): its own namespace, apart from member logins."""
+    return f"admin:{_bounded(login)}"
+
+
+def operator_subject(login: str) -> str:
+    return f"operator:{_bounded(login)}"
+
+
+def _bounded(login: str) -> str:
     text = login.strip().lower()
     if len(text) > _MAX_SUBJECT:  # the counters key column is bounded; long junk logins are hashed
         text = "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return f"login:{text}"
+    return text
 
 
 def ip_subject(remote_ip: str) -> str:

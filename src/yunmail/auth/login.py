@@ -17,7 +17,13 @@ Order of checks, chosen so that failures reveal as little as possible:
    application); with ``AuthLimits.mail_needs_changed_password``, a mail channel logging in with an
    administrator-set password not yet changed -> PASSWORD_CHANGE_REQUIRED.
 
-Every refused secret counts for the lockout; a correct one clears the subject's count.
+5. Web logins of a member who turned on two-step verification (TOTP) also need the authenticator
+   code: missing -> TOTP_REQUIRED (not a failure), wrong -> TOTP_INVALID (a failure). Mail channels
+   never ask for it (mail programs use client passwords); an SMS-code login is a second factor by
+   itself (``Codes``).
+
+Every refused secret counts for the lockout; a complete login clears the subject's count (a right
+password alone does not, so it cannot be alternated with code guesses).
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ from yunmail.auth.client_passwords import ClientPasswordMatch, ClientPasswords
 from yunmail.auth.limits import AuthLimits
 from yunmail.auth.lockout import Lockout, LockStatus, login_subject, member_subject
 from yunmail.auth.principal import MAIL_CHANNELS, Channel, Principal
+from yunmail.auth.totp import Totp
+from yunmail.clock import Clock
 from yunmail.directory import PasswordHasher
 from yunmail.errors import (
     ClientPasswordRequired,
@@ -37,8 +45,11 @@ from yunmail.errors import (
     MailboxNotOpened,
     MemberNotFound,
     PasswordChangeRequired,
+    TotpRequired,
     YunmailError,
 )
+from yunmail.storage import Database
+from yunmail.storage.repos import audit
 
 # Verified when the account is unknown or has no password, so every refusal costs one verification.
 _DUMMY_PASSWORD = "not-a-real-password-0"
@@ -52,7 +63,14 @@ class Authenticator:
         client_passwords: ClientPasswords,
         hasher: PasswordHasher,
         limits: AuthLimits | None = None,
+        totp: Totp | None = None,
+        *,
+        db: Database,
+        clock: Clock,
     ) -> None:
+        self._db = db  # for the audit log of unlocks
+        self._clock = clock
+        self._totp = totp
         self._accounts = accounts
         self._lockout = lockout
         self._client_passwords = client_passwords
@@ -60,8 +78,13 @@ class Authenticator:
         self._limits = limits or AuthLimits()
         self._dummy_hash: str | None = None  # computed on first need with the configured hasher
 
-    async def authenticate(self, login: str, secret: str, *, channel: Channel, remote_ip: str) -> Principal:
-        """Who is this? A member principal, or the catalogue error that says why not."""
+    async def authenticate(
+        self, login: str, secret: str, *, channel: Channel, remote_ip: str, totp_code: str | None = None
+    ) -> Principal:
+        """Who is this? A member principal, or the catalogue error that says why not.
+
+        ``totp_code`` is for web logins of members with two-step verification; other channels ignore it.
+        """
         try:
             resolution = await self._accounts.resolve(login)
         except LoginEnterpriseUnknown:
@@ -74,21 +97,41 @@ class Authenticator:
         await self._lockout.check(subject, remote_ip)
         try:
             used = await self._check_secret(resolution, secret, channel)
+            assert account is not None  # _check_secret refuses unknown accounts
+            if channel == "web" and self._totp is not None:
+                await self._totp.check_login("member", account.member_id, totp_code)
+        except TotpRequired:
+            raise  # the password was right: the page asks for the code, nothing was guessed
         except YunmailError:
             await self._lockout.record_failure(subject, remote_ip)
             raise
-        assert account is not None  # _check_secret refuses unknown accounts
         await self._lockout.record_success(subject)
         self.require_usable(account, channel, via_client_password=used is not None)
         if used is not None:
             await self._client_passwords.record_use(account.enterprise.id, used, channel)
         return account.principal(client_password_id=used.id if used is not None else None)
 
-    async def unlock(self, enterprise_id: int, member_id: int) -> None:
-        """An administrator lifts a member's lockout (whatever login form triggered it)."""
+    async def unlock(self, enterprise_id: int, member_id: int, *, actor: str = "system") -> None:
+        """An administrator lifts a member's lockout (whatever login form triggered it).
+
+        Audited (``member.unlock``: who — ``actor``, from where if the actor says so —, when, and
+        whether the member was locked), like every other administrator action on a member.
+        """
         if await self._accounts.get(enterprise_id, member_id) is None:
             raise MemberNotFound()
-        await self._lockout.unlock(member_subject(member_id))
+        subject = member_subject(member_id)
+        before = await self._lockout.status(subject)
+        await self._lockout.unlock(subject)
+        async with self._db.transaction() as conn:
+            await audit.record(
+                conn,
+                enterprise_id=enterprise_id,
+                actor=actor,
+                action="member.unlock",
+                target=f"member:{member_id}",
+                detail={"was_locked": before.locked, "failures": before.failures},
+                at=self._clock.now(),
+            )
 
     async def lock_status(self, enterprise_id: int, member_id: int) -> LockStatus:
         """Failures and lock of a member, for the admin console."""

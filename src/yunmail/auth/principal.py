@@ -23,7 +23,8 @@ class Principal:
     ``login`` is canonical (``account@orgid`` for members). ``mailbox_id``/``address`` are the member's
     own open mailbox (None when it has none, and for admins and operators). ``via_client_password``
     marks a mail-client login with a client password (``client_password_id`` names it, so a long-lived
-    session can check it has not been revoked since).
+    session can check it has not been revoked since). ``admin_id`` names an administrator (with its
+    ``enterprise_id``), ``operator_id`` a platform operator (no enterprise).
     """
 
     kind: PrincipalKind
@@ -36,6 +37,7 @@ class Principal:
     via_client_password: bool = False
     client_password_id: int | None = None
     must_change_password: bool = False
+    operator_id: int | None = None
 
     @property
     def is_member(self) -> bool:

@@ -12,6 +12,11 @@ Invariants:
 * Every validation re-reads the member: a member disabled, deleted, or whose mailbox was closed loses
   its sessions at once (disabled ones are revoked). Logging out revokes the one session; "log out
   everywhere" revokes all of a member's sessions (also used after a password reset).
+* Likewise for consoles: an administrator session re-reads the administrator and its enterprise
+  (disabled -> revoked + LOGIN_ACCOUNT_DISABLED; removed or enterprise dissolving -> SESSION_INVALID;
+  enterprise suspended -> ENTERPRISE_SUSPENDED), an operator session re-reads the operator (disabled
+  -> revoked + LOGIN_ACCOUNT_DISABLED). Console sessions therefore need a real administrator
+  (``admin_id``) or operator (``operator_id``, or a login naming one) when created.
 """
 
 from __future__ import annotations
@@ -27,15 +32,20 @@ from yunmail.auth.login import require_usable
 from yunmail.auth.principal import Principal, PrincipalKind
 from yunmail.clock import Clock
 from yunmail.errors import (
+    AdministratorNotFound,
+    EnterpriseSuspended,
     Forbidden,
     LoginAccountDisabled,
     MemberNotFound,
+    OperatorNotFound,
     SessionExpired,
     SessionInvalid,
     SessionKeepInvalid,
 )
 from yunmail.security import hash_token, new_token
 from yunmail.storage import Database
+from yunmail.storage.repos import auth_admins as admin_rows
+from yunmail.storage.repos import auth_operators as operator_rows
 from yunmail.storage.repos import auth_sessions as rows
 from yunmail.storage.repos.auth_accounts import set_session_keep_minutes
 
@@ -88,12 +98,17 @@ class Sessions:
         """
         if principal.via_client_password:
             raise Forbidden()  # client passwords are for mail programs, never for the web
+        operator_id = None
         if principal.kind == "member":
             idle = await self._member_idle(principal, idle_minutes)
         else:
             if idle_minutes is not None and idle_minutes != ADMIN_IDLE_MINUTES:
                 raise SessionKeepInvalid(low=ADMIN_IDLE_MINUTES, high=ADMIN_IDLE_MINUTES)
             idle = ADMIN_IDLE_MINUTES
+            if principal.kind == "admin" and principal.admin_id is None:
+                raise AdministratorNotFound()
+            if principal.kind == "operator":
+                operator_id = await self._operator_id(principal)
         token = new_token(32)
         async with self._db.transaction() as conn:
             await rows.insert_session(
@@ -107,6 +122,7 @@ class Sessions:
                 remote_ip=remote_ip,
                 idle_minutes=idle,
                 at=self._clock.now(),
+                operator_id=operator_id,
             )
         return token
 
@@ -141,6 +157,11 @@ class Sessions:
         async with self._db.transaction() as conn:
             return await rows.revoke_for_member(conn, enterprise_id, member_id, self._clock.now())
 
+    async def revoke_all_for_admin(self, enterprise_id: int, admin_id: int) -> int:
+        """End every console session of an administrator (after disabling it, say)."""
+        async with self._db.transaction() as conn:
+            return await rows.revoke_for_admin(conn, enterprise_id, admin_id, self._clock.now())
+
     async def list_for_member(self, enterprise_id: int, member_id: int) -> tuple[SessionInfo, ...]:
         """The member's live sessions (not logged out, not idle-expired), most recently used first."""
         now = self._clock.now()
@@ -156,6 +177,13 @@ class Sessions:
         async with self._db.transaction() as conn:
             if not await set_session_keep_minutes(conn, enterprise_id, member_id, minutes):
                 raise MemberNotFound()
+
+    async def keep_minutes(self, enterprise_id: int, member_id: int) -> int:
+        """The member's keep-alive setting (idle minutes of new web sessions)."""
+        account = await self._accounts.get(enterprise_id, member_id)
+        if account is None:
+            raise MemberNotFound()
+        return account.session_keep_minutes
 
     async def prune(self) -> int:
         """Delete session rows that ended more than a maximum idle time ago (a periodic chore)."""
@@ -180,15 +208,22 @@ class Sessions:
         if isinstance(minutes, bool) or not isinstance(minutes, int) or not low <= minutes <= high:
             raise SessionKeepInvalid(low=low, high=high)
 
+    async def _operator_id(self, principal: Principal) -> int:
+        async with self._db.read() as conn:
+            if principal.operator_id is not None:
+                row = await operator_rows.get(conn, principal.operator_id)
+            else:
+                row = await operator_rows.get_by_login(conn, principal.login.strip().lower())
+        if row is None:
+            raise OperatorNotFound()
+        return int(row["id"])
+
     async def _principal_of(self, row: Mapping[str, Any]) -> Principal:
         kind: PrincipalKind = row["kind"]
-        if kind != "member":
-            return Principal(
-                kind=kind,
-                login=row["login"],
-                enterprise_id=row["enterprise_id"],
-                admin_id=row["admin_id"],
-            )
+        if kind == "admin":
+            return await self._admin_of(row)
+        if kind == "operator":
+            return await self._operator_of(row)
         account = await self._accounts.get(int(row["enterprise_id"]), int(row["member_id"]))
         if account is None:
             raise SessionInvalid()
@@ -199,3 +234,41 @@ class Sessions:
                 await rows.revoke(conn, int(row["id"]), self._clock.now())
             raise
         return account.principal()
+
+    async def _admin_of(self, row: Mapping[str, Any]) -> Principal:
+        admin = None
+        if row["admin_id"] is not None:
+            async with self._db.read() as conn:
+                admin = await admin_rows.admin_state(conn, int(row["admin_id"]))
+        if admin is None or admin["enterprise_id"] != row["enterprise_id"]:
+            raise SessionInvalid()
+        if admin["status"] != "active":
+            await self._end(row)
+            raise LoginAccountDisabled()
+        if admin["enterprise_status"] == "dissolving":
+            await self._end(row)
+            raise SessionInvalid()
+        if admin["enterprise_status"] != "active":
+            raise EnterpriseSuspended()
+        return Principal(
+            kind="admin",
+            login=admin["login"],
+            enterprise_id=int(admin["enterprise_id"]),
+            admin_id=int(admin["id"]),
+        )
+
+    async def _operator_of(self, row: Mapping[str, Any]) -> Principal:
+        operator = None
+        if row["operator_id"] is not None:
+            async with self._db.read() as conn:
+                operator = await operator_rows.get(conn, int(row["operator_id"]))
+        if operator is None:
+            raise SessionInvalid()
+        if operator["status"] != "active":
+            await self._end(row)
+            raise LoginAccountDisabled()
+        return Principal(kind="operator", login=operator["login"], operator_id=int(operator["id"]))
+
+    async def _end(self, row: Mapping[str, Any]) -> None:
+        async with self._db.transaction() as conn:
+            await rows.revoke(conn, int(row["id"]), self._clock.now())

@@ -40,7 +40,8 @@ COMMENTS: dict[str, str] = {
     "listen.imaps": "IMAP over implicit TLS (production: 993).",
     "listen.pop3": "POP3 with STLS (production: 110).",
     "listen.pop3s": "POP3 over implicit TLS (production: 995).",
-    "listen.http": "Web consoles, webmail and API; GET /healthz for probes (production: 443 via a proxy).",
+    "listen.http": "Web consoles, webmail and API; GET /healthz for probes (production: 80 or a proxy).",
+    "listen.https": "The same web app over implicit TLS (production: 443).",
     "tls": "TLS certificate chain and key (PEM); relative paths are inside data_dir. SIGHUP reloads them.",
     "tls.cert_file": "Certificate chain; yunmail init writes a self-signed one.",
     "tls.key_file": "Private key, readable by the owner only.",
@@ -53,6 +54,8 @@ COMMENTS: dict[str, str] = {
     "limits.message_size_bytes": "Largest message accepted or sent (100 MB).",
     "limits.recycle_bin_days": "Closed mailboxes are purged for good after this many days.",
     "limits.trial_days": "Length of a new enterprise's trial.",
+    "web": "The web front door (consoles, webmail, API).",
+    "web.platform_hosts": "Extra host names serving every portal (besides hostname, localhost, IPs).",
 }
 
 

@@ -21,6 +21,18 @@ from yunmail.config import Settings
 from yunmail.net import format_address
 from yunmail.runtime import Runtime, build_services, close_services
 
+_LISTENER_NOTES = {
+    "http": "webmail /, admin /admin/, operator /operator/, API /api/v1, GET /healthz",
+    "https": "the same over TLS",
+    "smtp": "MX (hosted recipients)",
+    "submission": "submission, STARTTLS",
+    "smtps": "submission, implicit TLS",
+    "imap": "STARTTLS",
+    "imaps": "implicit TLS",
+    "pop3": "STLS",
+    "pop3s": "implicit TLS",
+}
+
 
 def serve(settings: Settings, args: argparse.Namespace) -> int:
     """Run until signalled; the exit code is 0 after an orderly stop."""
@@ -64,6 +76,7 @@ def _announce(runtime: Runtime, demo: Demo | None, *, as_json: bool) -> None:
             "listeners": bound,
             "pending": pending,
             "demo": to_jsonable(demo) if demo else None,
+            "urls": web_urls(runtime),
         }
         print(json.dumps(event, ensure_ascii=False), flush=True)
         return
@@ -76,7 +89,7 @@ def _announce(runtime: Runtime, demo: Demo | None, *, as_json: bool) -> None:
     ]
     rows: list[tuple[str, str, str]] = []
     for name, addresses in bound.items():
-        note = "GET /healthz" if name == "http" else ""
+        note = _LISTENER_NOTES.get(name, "")
         rows += [(name, address, note) for address in addresses]
     rows += [
         (name, ", ".join(getattr(settings.listen, name)), "coming: not implemented yet") for name in pending
@@ -92,6 +105,23 @@ def _announce(runtime: Runtime, demo: Demo | None, *, as_json: bool) -> None:
         table = table_text(("NAME", "LOGIN", "MAILBOX", "PASSWORD"), login_rows)
         lines += ["  " + line for line in table.splitlines()]
         lines.append(f"  shared mailbox: {demo.shared_address} (all demo members)")
+        urls = web_urls(runtime)
+        lines += ["", "Web:"]
+        console_rows = [("webmail", urls["webmail"], "(the member logins above)", "")]
+        console_rows += [(c.console, urls[c.console], c.login, c.password) for c in demo.consoles]
+        table = table_text(("PORTAL", "URL", "LOGIN", "PASSWORD"), console_rows)
+        lines += ["  " + line for line in table.splitlines()]
         lines.append("  (demo passwords are public: never use --demo on a server others can reach)")
     lines += ["", "ready: press Ctrl+C to stop"]
     print("\n".join(lines), flush=True)
+
+
+def web_urls(runtime: Runtime) -> dict[str, str]:
+    """Webmail and console URLs on the bound http listener (wildcard hosts shown as loopback)."""
+    bound = runtime.addresses().get("http") or ()
+    base = "http://127.0.0.1:8080"
+    if bound:
+        address = bound[0]
+        host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(address.host, address.host)
+        base = f"http://[{host}]:{address.port}" if ":" in host else f"http://{host}:{address.port}"
+    return {"webmail": f"{base}/", "admin": f"{base}/admin/", "operator": f"{base}/operator/"}

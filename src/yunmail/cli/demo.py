@@ -1,4 +1,5 @@
-"""``serve --demo``: a demo enterprise with departments, members, mailboxes and a shared mailbox.
+"""``serve --demo``: a demo enterprise with departments, members, mailboxes and a shared mailbox,
+plus an enterprise administrator (admin console) and a platform operator (operator console).
 
 Idempotent: each start creates whatever is missing and leaves the rest alone, so restarting
 ``make run`` keeps the demo data (and its mail). The demo passwords are fixed and printed: the demo
@@ -51,6 +52,16 @@ class Demo:
     domain: Domain
     logins: tuple[DemoLogin, ...]
     shared_address: str
+    consoles: tuple[ConsoleLogin, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleLogin:
+    """A console login the demo prints: ``console`` is ``admin`` or ``operator``."""
+
+    console: str
+    login: str
+    password: str
 
 
 PEOPLE = (
@@ -60,6 +71,11 @@ PEOPLE = (
 )
 SHARED_LOCAL_PART = "support"
 SHARED_NAME = "客服 Support"
+ADMIN_NAME = "管理员 Admin"
+ADMIN_LOGIN = f"admin@{DEMO_DOMAIN}"
+ADMIN_PASSWORD = "Demo-admin-1"
+OPERATOR_LOGIN = "operator"
+OPERATOR_PASSWORD = "Demo-operator-1"
 
 
 async def ensure_demo(services: Services) -> Demo:
@@ -83,7 +99,27 @@ async def ensure_demo(services: Services) -> Demo:
             DemoLogin(person.name, f"{person.account}@{enterprise.org_id}", address, person.password)
         )
     shared_address = await _ensure_shared(services, enterprise, domain, members)
-    return Demo(enterprise, domain, tuple(logins), shared_address)
+    consoles = (
+        await _ensure_administrator(services, enterprise),
+        await _ensure_operator(services),
+    )
+    return Demo(enterprise, domain, tuple(logins), shared_address, consoles)
+
+
+async def _ensure_administrator(services: Services, enterprise: Enterprise) -> ConsoleLogin:
+    administrators = services.directory.administrators
+    entries = await administrators.list(enterprise.id)
+    if not any(e.administrator is not None and e.administrator.login == ADMIN_LOGIN for e in entries):
+        await administrators.create_first(
+            enterprise.id, ADMIN_NAME, None, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_PASSWORD, actor=ACTOR
+        )
+    return ConsoleLogin("admin", ADMIN_LOGIN, ADMIN_PASSWORD)
+
+
+async def _ensure_operator(services: Services) -> ConsoleLogin:
+    if await services.auth.operators.find(OPERATOR_LOGIN) is None:
+        await services.auth.operators.create(OPERATOR_LOGIN, OPERATOR_PASSWORD, actor=ACTOR)
+    return ConsoleLogin("operator", OPERATOR_LOGIN, OPERATOR_PASSWORD)
 
 
 async def _ensure_member(services: Services, enterprise: Enterprise, person: DemoPerson) -> Member:

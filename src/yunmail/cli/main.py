@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import yunmail
-from yunmail.cli import commands_admin, commands_init, commands_serve
+from yunmail.cli import commands_admin, commands_init, commands_operator, commands_serve
 from yunmail.cli.output import CommandResult, print_error, print_result
 from yunmail.config import Settings, load_settings
 from yunmail.errors import ConfigInvalid, InvalidInput, YunmailError
@@ -127,6 +127,13 @@ def build_parser() -> argparse.ArgumentParser:
     listing = sub(mailbox, "list", "list an enterprise's mailboxes")
     listing.add_argument("org_id")
     listing.add_argument("--status", choices=["open", "recycled"])
+
+    operator = sub(commands, "operator", "platform operators (operator console logins)").add_subparsers(
+        dest="action", metavar="ACTION", required=True, parser_class=_Parser
+    )
+    create = sub(operator, "create", "create an operator")
+    create.add_argument("login", help="3-254 letters, digits and _ . - + @")
+    create.add_argument("--password", metavar="PW", help="password (default: generated and printed)")
     return parser
 
 
@@ -202,7 +209,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     elif args.command == "serve":
         return commands_serve.serve(load_config(args.config), args)
     else:
-        command = commands_admin.COMMANDS[(args.command, args.action)]
+        command = {**commands_admin.COMMANDS, **commands_operator.COMMANDS}[(args.command, args.action)]
         result = asyncio.run(_run_admin(load_config(args.config), command, args))
     print_result(result, as_json=args.json)
     return EXIT_OK

@@ -11,6 +11,8 @@ Layout:
   (English and Chinese); ``dsn_parse`` reads incoming bounces (``parse_dsn``).
 """
 
+from yunmail.delivery.automation import Automations
+from yunmail.delivery.automation_model import AutoReply, Forwarding, MailboxAutomation, MailRule
 from yunmail.delivery.bounce_causes import BounceCauseId
 from yunmail.delivery.bounces import BounceCause, LocalFailure, classify, classify_local
 from yunmail.delivery.dsn import DsnKind, FailedDelivery, NoticeResult, Notifier, compose_notice, wants_notice
@@ -25,6 +27,7 @@ from yunmail.delivery.local import (
     LocalMessage,
     MessageFilter,
     NoopFilter,
+    NotStored,
 )
 from yunmail.delivery.outbound import OutboundWorker, RunReport, Transport, WorkerSettings
 from yunmail.delivery.queue import (
@@ -61,6 +64,8 @@ from yunmail.delivery.transport import (
 
 __all__ = [
     "AttemptResult",
+    "AutoReply",
+    "Automations",
     "BounceCause",
     "BounceCauseId",
     "ClientInfo",
@@ -76,6 +81,7 @@ __all__ = [
     "FailedDelivery",
     "FilterAction",
     "FilterVerdict",
+    "Forwarding",
     "InboundDelivery",
     "InboundMessage",
     "InboundRecipient",
@@ -83,8 +89,11 @@ __all__ = [
     "LocalFailure",
     "LocalMessage",
     "MailFlow",
+    "MailRule",
+    "MailboxAutomation",
     "MessageFilter",
     "NoopFilter",
+    "NotStored",
     "NoticeResult",
     "Notifier",
     "OutboundMessage",

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from yunmail.clock import Clock
+from yunmail.delivery.automation import Automations
 from yunmail.delivery.inbound import InboundDelivery
 from yunmail.delivery.local import LocalDelivery, MessageFilter
 from yunmail.delivery.queue import OutboundQueue
@@ -29,6 +30,7 @@ class MailFlow:
     inbound: InboundDelivery
     submission: Submission
     policy: SendingPolicy
+    automation: Automations
 
     @classmethod
     def build(
@@ -47,7 +49,8 @@ class MailFlow:
         filters: Sequence[MessageFilter] | None = None,
     ) -> MailFlow:
         identities = Identities(db)
-        local = LocalDelivery(mailstore, filters=filters)
+        automation = Automations(db, clock, mailstore, hostname=hostname)
+        local = LocalDelivery(mailstore, filters=filters, automation=automation)
         queue = OutboundQueue(db, blobs, clock)
         policy = SendingPolicy(counters, clock, limits)
         inbound = InboundDelivery(
@@ -69,4 +72,12 @@ class MailFlow:
             clock=clock,
             hostname=hostname,
         )
-        return cls(local=local, queue=queue, inbound=inbound, submission=submission, policy=policy)
+        automation.sender = submission  # forwards and auto-replies leave like submitted mail
+        return cls(
+            local=local,
+            queue=queue,
+            inbound=inbound,
+            submission=submission,
+            policy=policy,
+            automation=automation,
+        )

@@ -30,6 +30,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Protocol
 
+from yunmail.delivery.automation import Automations, MailboxPlan
 from yunmail.errors import ContentRejected, Unavailable, YunmailError
 from yunmail.mailstore import IngestItem, IngestResult, MailStore, SpecialUse
 
@@ -86,16 +87,24 @@ class NoopFilter:
 
 
 @dataclass(frozen=True, slots=True)
+class NotStored:
+    """Handled without a stored copy, on the mailbox's own wish: ``forwarded`` or ``rejected-by-rule``
+    (the sender gets a notice from us, so this is not a delivery failure)."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class DeliveryResult:
     """Where one mailbox's copy went, or why it did not (a catalogue error, e.g. QuotaExceeded)."""
 
     mailbox_id: int
     folder: SpecialUse
-    outcome: IngestResult | YunmailError
+    outcome: IngestResult | NotStored | YunmailError
 
     @property
     def ok(self) -> bool:
-        return isinstance(self.outcome, IngestResult)
+        return isinstance(self.outcome, IngestResult | NotStored)
 
 
 def route(verdicts: Sequence[FilterVerdict]) -> SpecialUse:
@@ -202,9 +211,11 @@ class LocalDelivery:
         filters: Sequence[MessageFilter] | None = None,
         max_batch_items: int = MAX_BATCH_ITEMS,
         pipeline: int = 1,
+        automation: Automations | None = None,
     ) -> None:
         self._filters: tuple[MessageFilter, ...] = tuple(filters) if filters is not None else (NoopFilter(),)
         self.committer = GroupCommitter(mailstore, max_items=max_batch_items, pipeline=pipeline)
+        self.automation = automation
 
     async def screen(self, message: LocalMessage) -> tuple[FilterVerdict, ...]:
         """Run the filter chain; ``ContentRejected`` on the first ``reject``."""
@@ -233,19 +244,36 @@ class LocalDelivery:
             "trace_id": message.trace_id,
             "filters": [v.as_dict() for v in verdicts],
         }
-        items = [
-            IngestItem(
+        plans = await self.automation.plan(message, mailbox_ids, folder) if self.automation else {}
+
+        def item(mailbox_id: int, plan: MailboxPlan | None) -> IngestItem:
+            return IngestItem(
                 mailbox_id=mailbox_id,
                 data=message.data,
-                folder=folder,
+                folder=plan.folder if plan is not None and plan.folder is not None else folder,
+                flags=plan.flags if plan is not None else (),
                 prefix=message.prefix,
                 dedupe_key=message.dedupe_key,
                 meta=meta,
             )
-            for mailbox_id in mailbox_ids
-        ]
-        outcomes = await self.committer.ingest(items)
-        return tuple(
-            DeliveryResult(mailbox_id, folder, outcome)
-            for mailbox_id, outcome in zip(mailbox_ids, outcomes, strict=True)
-        )
+
+        stored = [m for m in mailbox_ids if m not in plans or plans[m].store]
+        outcomes = await self.committer.ingest([item(m, plans.get(m)) for m in stored]) if stored else []
+        results = {
+            mailbox_id: DeliveryResult(mailbox_id, folder, outcome)
+            for mailbox_id, outcome in zip(stored, outcomes, strict=True)
+        }
+        if plans and self.automation is not None:
+            # Forward/reply only for copies that are committed (or deliberately not stored).
+            acting = {m: p for m, p in plans.items() if m not in results or results[m].ok}
+            fallback = sorted(await self.automation.follow_up(message, acting))
+            if fallback:  # a forward that replaced the copy failed: keep the mail after all
+                again = await self.committer.ingest([item(m, None) for m in fallback])
+                results.update(
+                    {m: DeliveryResult(m, folder, o) for m, o in zip(fallback, again, strict=True)}
+                )
+        for mailbox_id in mailbox_ids:
+            if mailbox_id not in results:  # rejected by a rule, or forwarded without a copy
+                reason = "rejected-by-rule" if plans[mailbox_id].reject else "forwarded"
+                results[mailbox_id] = DeliveryResult(mailbox_id, folder, NotStored(reason))
+        return tuple(results[m] for m in mailbox_ids)

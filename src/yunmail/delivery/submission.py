@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import dataclasses
 import email.utils
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from yunmail import logging
 from yunmail.clock import Clock
 from yunmail.delivery.inbound import (
     ClientInfo,
@@ -46,9 +47,11 @@ from yunmail.delivery.queue import (
     RecipientDsn,
 )
 from yunmail.directory import Identities, SendAsAddress, SenderIdentities
-from yunmail.errors import FromHeaderMissing, SenderNotAllowed
+from yunmail.errors import FromHeaderMissing, SenderNotAllowed, YunmailError
 from yunmail.mailauth import results
 from yunmail.policy import SendingAccount, SendingLimits, SendingPolicy
+
+_log = logging.get("delivery.submission")
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,10 +135,11 @@ class Submission:
         self, submitter: Submitter, address: str, dsn: RecipientDsn = RecipientDsn()
     ) -> SubmissionRecipient:
         """Route one recipient (local or remote); unknown local addresses are refused now (550 5.1.1)."""
+        return await self._route(submitter.enterprise_id, address, dsn)
+
+    async def _route(self, enterprise_id: int, address: str, dsn: RecipientDsn) -> SubmissionRecipient:
         hosted = await self._identities.hosted_domain(address.rpartition("@")[2])
-        if hosted is not None and (
-            hosted.enterprise_id == submitter.enterprise_id or hosted.accepts_internet_mail
-        ):
+        if hosted is not None and (hosted.enterprise_id == enterprise_id or hosted.accepts_internet_mail):
             local = await self._inbound.resolve_hosted(address, hosted)
             return SubmissionRecipient(local.address, local, dsn)
         return SubmissionRecipient(address, None, dsn)
@@ -152,10 +156,33 @@ class Submission:
         )
         charge = await self._policy.consume(account, len(message.recipients), limits)
         try:
-            return await self._store(submitter, message)
+            return await self._store(submitter.enterprise_id, submitter.member_id, submitter.login, message)
         except BaseException:
             await self._policy.refund(charge)
             raise
+
+    async def send_automatic(
+        self, *, enterprise_id: int, mail_from: str, recipients: Sequence[str], data: bytes, trace_id: str
+    ) -> None:
+        """Mail the system writes for a mailbox (forwards, auto-replies): routed like a submission,
+        without the member's sending limits (one per delivered message, and never to bulk senders).
+
+        Durable on return: local copies committed, remote ones queued. Unknown local addresses are
+        skipped (logged); nothing here may bounce back into a loop.
+        """
+        routed: list[SubmissionRecipient] = []
+        for address in dict.fromkeys(recipients):
+            try:
+                routed.append(await self._route(enterprise_id, address, RecipientDsn()))
+            except YunmailError as exc:
+                _log.warning("automatic mail from %s to %s skipped: %s", mail_from, address, exc.code)
+        if not routed:
+            return
+        client = ClientInfo(ip="127.0.0.1", helo=self.hostname, smtputf8=True)
+        message = SubmittedMessage(
+            data=data, mail_from=mail_from, recipients=tuple(routed), client=client, trace_id=trace_id
+        )
+        await self._store(enterprise_id, None, f"automatic:{mail_from}", message)
 
     @staticmethod
     def _check_from(identities: SenderIdentities, data: bytes) -> SendAsAddress:
@@ -171,7 +198,9 @@ class Submission:
         assert allowed is not None
         return allowed
 
-    async def _store(self, submitter: Submitter, message: SubmittedMessage) -> SubmitReport:
+    async def _store(
+        self, enterprise_id: int, member_id: int | None, login: str, message: SubmittedMessage
+    ) -> SubmitReport:
         data = neutralise_forged_results(message.data, self.hostname)
         if data is not message.data:
             message = dataclasses.replace(message, data=data)
@@ -183,8 +212,8 @@ class Submission:
         if remote:
             queued = await self._queue.enqueue(
                 OutboundMessage(
-                    enterprise_id=submitter.enterprise_id,
-                    member_id=submitter.member_id,
+                    enterprise_id=enterprise_id,
+                    member_id=member_id,
                     sender=message.mail_from,
                     recipients=tuple(OutboundRecipient(r.address, r.dsn) for r in remote),
                     data=message.data,
@@ -203,7 +232,7 @@ class Submission:
         auth = results.render_field(
             results.AuthenticationResults(
                 self.hostname,
-                (results.MethodResult("auth", "pass", properties=(("smtp", "auth", submitter.login),)),),
+                (results.MethodResult("auth", "pass", properties=(("smtp", "auth", login),)),),
             )
         )
         delivered = await deliver_copies(
@@ -217,6 +246,6 @@ class Submission:
             dsn=message.dsn,
             smtputf8=client.smtputf8,
             body_8bit=message.body_8bit,
-            member_id=submitter.member_id,
+            member_id=member_id,
         )
         return SubmitReport(len(delivered), queued)

@@ -14,6 +14,7 @@ from yunmail.directory.administrators import (
     Administrators,
     Invitation,
 )
+from yunmail.directory.contacts import ContactDraft, ContactImport, Contacts, PersonalContact
 from yunmail.directory.context import Argon2idHasher, MailboxStorage, PasswordHasher
 from yunmail.directory.departments import Departments
 from yunmail.directory.enterprises import DISSOLVE_CONFIRMATION_TTL, Enterprises
@@ -73,6 +74,9 @@ __all__ = [
     "Argon2idHasher",
     "AuditEntry",
     "BatchOpenResult",
+    "ContactDraft",
+    "ContactImport",
+    "Contacts",
     "Department",
     "DepartmentNode",
     "Departments",
@@ -101,6 +105,7 @@ __all__ = [
     "NewMember",
     "Page",
     "PasswordHasher",
+    "PersonalContact",
     "Recipient",
     "Recipients",
     "RecycleBinWorker",

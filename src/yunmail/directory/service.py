@@ -5,6 +5,7 @@ from __future__ import annotations
 from yunmail.clock import Clock
 from yunmail.config import Settings
 from yunmail.directory.administrators import Administrators
+from yunmail.directory.contacts import Contacts
 from yunmail.directory.context import Argon2idHasher, DirectoryContext, MailboxStorage, PasswordHasher
 from yunmail.directory.departments import Departments
 from yunmail.directory.enterprises import Enterprises
@@ -55,10 +56,15 @@ class Directory:
         self.recycle_bin = RecycleBinWorker(self._ctx, self.mailboxes)
         self.administrators = Administrators(self._ctx)
         self.invitations = Invitations(self._ctx, self.administrators)
+        self.contacts = Contacts(self._ctx, self.members)
         self.imports = ExcelImport(self._ctx, self.departments, self.members, limits=import_limits)
 
-    async def audit_log(self, enterprise_id: int | None, *, limit: int = 100) -> tuple[AuditEntry, ...]:
-        """Newest first; None lists platform-level entries (e.g. dissolved enterprises)."""
+    async def audit_log(
+        self, enterprise_id: int | None, *, limit: int = 100, offset: int = 0
+    ) -> tuple[AuditEntry, ...]:
+        """Newest first, after skipping ``offset``; None lists platform-level entries (e.g. dissolutions)."""
         async with self._ctx.db.read() as conn:
-            rows = await audit.entries(conn, enterprise_id, limit=max(1, min(limit, 1000)))
+            rows = await audit.entries(
+                conn, enterprise_id, limit=max(1, min(limit, 1000)), offset=max(0, offset)
+            )
         return tuple(AuditEntry.from_row(r) for r in rows)

@@ -148,3 +148,72 @@ class ResetChannelUnavailable(InvalidInput):
         "choose the other way or ask your administrator"
     )
     zh = "该账号未登记此类联系方式（手机号或邮箱），请选择其他方式或联系管理员"
+
+
+# --- API tokens, second factor (TOTP), operators (PRODUCT §1, §6) -------------------------------
+
+
+class ApiTokenInvalid(AuthenticationFailed):
+    code = "API_TOKEN_INVALID"
+    en = "The API token is invalid or has been revoked"
+    zh = "API 令牌无效或已被撤销"
+
+
+class ApiTokenNotFound(NotFound):
+    code = "API_TOKEN_NOT_FOUND"
+    en = "API token not found"
+    zh = "API 令牌不存在"
+
+
+class ApiTokenLabelInvalid(InvalidInput):
+    code = "API_TOKEN_LABEL_INVALID"
+    en = "The API token name must be 1-64 characters"
+    zh = "API 令牌名称长度须为 1-64 个字符"
+
+
+class ApiTokenLimitReached(Conflict):
+    code = "API_TOKEN_LIMIT_REACHED"
+    en = "You already have {limit} API tokens; revoke one you no longer use first"
+    zh = "您已有 {limit} 个 API 令牌，请先撤销不再使用的令牌"
+
+
+class TotpRequired(AuthenticationFailed):
+    code = "TOTP_REQUIRED"
+    en = "Enter the 6-digit code from your authenticator app"
+    zh = "请输入身份验证器应用中的 6 位动态码"
+
+
+class TotpInvalid(AuthenticationFailed):
+    code = "TOTP_INVALID"
+    en = "The authenticator code is wrong or has already been used; wait for the next one"
+    zh = "动态码错误或已使用，请等待下一个动态码"
+
+
+class TotpAlreadyEnabled(Conflict):
+    code = "TOTP_ALREADY_ENABLED"
+    en = "Two-step verification is already on; turn it off first to set up another app"
+    zh = "两步验证已开启，如需更换身份验证器，请先关闭"
+
+
+class TotpNotEnabled(Conflict):
+    code = "TOTP_NOT_ENABLED"
+    en = "Two-step verification is not on"
+    zh = "尚未开启两步验证"
+
+
+class OperatorLoginInvalid(InvalidInput):
+    code = "OPERATOR_LOGIN_INVALID"
+    en = "An operator login is 3-254 letters, digits and _ . - + @"
+    zh = "运营人员登录名须为 3-254 个字母、数字或 _ . - + @"
+
+
+class OperatorLoginTaken(Conflict):
+    code = "OPERATOR_LOGIN_TAKEN"
+    en = "The operator login {login} is already used"
+    zh = "运营人员登录名 {login} 已被使用"
+
+
+class OperatorNotFound(NotFound):
+    code = "OPERATOR_NOT_FOUND"
+    en = "Operator not found"
+    zh = "运营人员不存在"

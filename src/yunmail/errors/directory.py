@@ -478,3 +478,39 @@ class MailboxDomainUnknown(InvalidInput):
     code = "MAILBOX_DOMAIN_UNKNOWN"
     en = "{domain} is not a domain of this enterprise; add the domain first"
     zh = "{domain} 不是本企业的域名，请先添加该域名"
+
+
+class EnterpriseSettingAboveCeiling(InvalidInput):
+    code = "ENTERPRISE_SETTING_ABOVE_CEILING"
+    en = "The enterprise setting '{key}' may be at most {ceiling} (the platform's limit)"
+    zh = "企业设置项“{key}”不能超过 {ceiling}（平台上限）"
+
+
+# --- personal contacts ---------------------------------------------------------------------------
+
+
+class ContactInvalid(InvalidInput):
+    code = "CONTACT_INVALID"
+    en = "This contact cannot be saved: {detail}"
+    zh = "联系人无法保存：{detail}"
+
+
+class ContactNotFound(NotFound):
+    code = "CONTACT_NOT_FOUND"
+    en = "Contact not found"
+    zh = "联系人不存在"
+
+
+class ContactLimitReached(Conflict):
+    code = "CONTACT_LIMIT_REACHED"
+    en = "You already have {limit} contacts, the most one member may keep"
+    zh = "联系人已达上限（{limit} 个）"
+
+
+class DissolveConfirmationUndeliverable(Conflict):
+    code = "DISSOLVE_CONFIRMATION_UNDELIVERABLE"
+    en = (
+        "Your administrator account has no e-mail address or mainland China mobile number to send the "
+        "dissolve confirmation code to; ask another administrator or the platform operator"
+    )
+    zh = "您的管理员账号没有可接收解散确认码的邮箱或中国大陆手机号，请由其他管理员或平台运营方操作"

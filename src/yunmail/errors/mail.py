@@ -9,6 +9,7 @@ from yunmail.errors.base import (
     InvalidInput,
     LimitExceeded,
     NotFound,
+    TooLarge,
     Unavailable,
 )
 
@@ -257,3 +258,45 @@ class FromHeaderMissing(InvalidInput):
     smtp = (554, "5.6.0")
     en = "Message refused: it has no From header field (RFC 5322 §3.6)"
     zh = "邮件被拒绝：缺少发件人（From）头字段（RFC 5322 §3.6）"
+
+
+# --- webmail compose -----------------------------------------------------------------------------
+
+
+class HeaderLineBreak(InvalidInput):
+    code = "HEADER_LINE_BREAK"
+    en = "Line breaks are not allowed in the {field} field"
+    zh = "“{field}”中不能包含换行"
+
+
+class NoRecipients(InvalidInput):
+    code = "NO_RECIPIENTS"
+    en = "Add at least one recipient (To, Cc or Bcc)"
+    zh = "请至少填写一个收件人（收件人、抄送或密送）"
+
+
+class AttachmentsTooLarge(TooLarge):
+    code = "ATTACHMENTS_TOO_LARGE"
+    en = "The attachments add up to more than {limit} MB, the most one message may carry"
+    zh = "附件总大小超过单封邮件允许的 {limit} MB"
+
+
+class AttachmentNotFound(NotFound):
+    code = "ATTACHMENT_NOT_FOUND"
+    en = "Attachment not found"
+    zh = "附件不存在"
+
+
+# --- mailbox automation (auto-reply, forwarding, rules) -------------------------------------------
+
+
+class AutomationInvalid(InvalidInput):
+    code = "AUTOMATION_INVALID"
+    en = "These mail settings cannot be saved: {detail}"
+    zh = "邮件设置无法保存：{detail}"
+
+
+class ForwardAddressInvalid(InvalidInput):
+    code = "FORWARD_ADDRESS_INVALID"
+    en = "“{address}” cannot be a forwarding address (check the spelling; it cannot be this mailbox itself)"
+    zh = "“{address}”不能作为转发地址（请检查拼写；不能转发给本邮箱自己）"

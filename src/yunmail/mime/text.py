@@ -21,12 +21,17 @@ from dataclasses import dataclass
 import nh3
 
 from yunmail.mime.encoded_words import decode_bytes
+from yunmail.mime.structure import Part
 
 __all__ = [
+    "MessageBody",
     "SanitizedHtml",
     "decode_text",
     "decode_transfer_encoding",
     "html_to_text",
+    "message_body",
+    "part_bytes",
+    "part_text",
     "sanitize_html",
 ]
 
@@ -221,3 +226,85 @@ def sanitize_html(
         filter_style_properties=set(_STYLE_PROPERTIES),
     )
     return SanitizedHtml(cleaned, blocked)
+
+
+# --- the readable body of a message (webmail display, reply quoting) ------------------------------
+
+BODY_INPUT_LIMIT = 8 * 1024 * 1024  # encoded octets of one body part looked at
+
+
+@dataclass(frozen=True, slots=True)
+class MessageBody:
+    """What a reader sees: ``html`` (unsanitised markup, None for text-only mail) and plain ``text``."""
+
+    html: str | None
+    text: str
+
+
+def part_bytes(data: bytes, part: Part, *, limit: int | None = None) -> bytes:
+    """The decoded content of a leaf part (transfer encoding undone), at most ``limit`` encoded octets."""
+    end = part.body_end if limit is None else min(part.body_end, part.header_end + limit)
+    return decode_transfer_encoding(data[part.header_end : end], part.encoding)
+
+
+def part_text(data: bytes, part: Part) -> str:
+    """A text part as ``str`` in its declared charset (bounded by ``BODY_INPUT_LIMIT``)."""
+    return decode_text(part_bytes(data, part, limit=BODY_INPUT_LIMIT), part.charset).replace("\x00", " ")
+
+
+def _is_body_part(part: Part) -> bool:
+    if part.disposition == "attachment" or part.mime_type not in ("text/plain", "text/html"):
+        return False
+    return part.disposition == "inline" or part.filename is None
+
+
+def _has_type(part: Part, mime_type: str) -> bool:
+    return any(p.mime_type == mime_type and _is_body_part(p) for p in part.walk() if p.message is None)
+
+
+def _body_leaves(root: Part, prefer_html: bool) -> list[Part]:
+    """Body text leaves in document order; in multipart/alternative (RFC 2046 §5.1.4) one child:
+    the last one holding HTML when ``prefer_html``, else the first plain-text one (else the last)."""
+    leaves: list[Part] = []
+    stack: list[Part] = [root]
+    while stack:
+        part = stack.pop()
+        if part.is_multipart:
+            children = part.children
+            if part.content_subtype == "alternative" and children:
+                wanted = "text/html" if prefer_html else "text/plain"
+                chosen = [c for c in children if _has_type(c, wanted)]
+                pick = (chosen[-1] if prefer_html else chosen[0]) if chosen else children[-1]
+                children = (pick,)
+            stack.extend(reversed(children))
+        elif part.message is not None:
+            if part is root:
+                stack.append(part.message)
+            # an attached message is an attachment, not part of this message's body
+        elif not part.opaque and _is_body_part(part):
+            leaves.append(part)
+    return leaves
+
+
+def message_body(data: bytes, root: Part) -> MessageBody:
+    """The body to show or quote: HTML when the message has an HTML body, and always a text form.
+
+    Several inline text parts (a multipart/mixed with a footer) are joined in order; a plain
+    part between HTML ones is escaped into ``<pre>`` so the HTML stays one document.
+    """
+    html_leaves = _body_leaves(root, prefer_html=True)
+    markup: str | None = None
+    if any(p.content_subtype == "html" for p in html_leaves):
+        pieces = []
+        for part in html_leaves:
+            content = part_text(data, part)
+            if part.content_subtype == "html":
+                pieces.append(content)
+            else:
+                pieces.append('<pre style="white-space: pre-wrap">' + html.escape(content) + "</pre>")
+        markup = "\n".join(pieces)
+    texts = []
+    for part in _body_leaves(root, prefer_html=False):
+        content = part_text(data, part)
+        texts.append(html_to_text(content) if part.content_subtype == "html" else content)
+    return MessageBody(markup, "\n\n".join(t.strip("\r\n") for t in texts if t.strip()))

@@ -40,6 +40,11 @@ def build_server_context(
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.set_ciphers(TLS12_CIPHERS)
     context.options |= ssl.OP_NO_COMPRESSION | ssl.OP_CIPHER_SERVER_PREFERENCE | ssl.OP_NO_RENEGOTIATION
+    # No TLS 1.3 session tickets: they are sent unasked right after the handshake, and after
+    # STARTTLS (where the client speaks first) they wake a threaded client's reader, which then
+    # blocks in SSL_read while its writer calls SSL_write on the same connection; imaplib2
+    # (offlineimap) loses its next command that way and hangs. Resumption is not worth it here.
+    context.num_tickets = 0
     try:
         context.load_cert_chain(os.fspath(cert_file), os.fspath(key_file))
     except FileNotFoundError as exc:

@@ -8,20 +8,24 @@ language, a CSP nonce and the security headers here, once, so no route can forge
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from urllib.parse import unquote
 
 from fastapi import FastAPI, Form, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 import yunmail
+from yunmail.errors import InvalidInput
 from yunmail.security import new_token
-from yunmail.services import Services
 from yunmail.web import admin, api, operator, webmail, wellknown
-from yunmail.web.errors import install_error_handlers
+from yunmail.web.errors import error_response, install_error_handlers
 from yunmail.web.hosts import HostRouter, HostScope
 from yunmail.web.i18n import LANGUAGE_COOKIE, LANGUAGES, Catalogue, choose_language
+from yunmail.web.openapi import install_openapi
+from yunmail.web.ports import WebServices
 from yunmail.web.templating import Pages
 
 # Paths any host may serve (static files, health, the language switch).
@@ -31,7 +35,7 @@ _CONSOLE_PREFIXES = ("/admin", "/operator", "/api")
 _STATIC_DIR = Path(__file__).parent / "static"
 
 
-def create_app(services: Services) -> FastAPI:
+def create_app(services: WebServices) -> FastAPI:
     app = FastAPI(
         title="Yunmail API",
         version=yunmail.__version__,
@@ -46,6 +50,7 @@ def create_app(services: Services) -> FastAPI:
     app.state.pages = Pages(catalogue)
     app.state.hosts = HostRouter(_platform_hosts(services), _hosted_lookup(services))
     install_error_handlers(app)
+    install_openapi(app)
     app.mount("/static", StaticFiles(directory=str(_STATIC_DIR)), name="static")
     app.include_router(api.router())
     app.include_router(admin.router())
@@ -80,6 +85,9 @@ async def _front_door(request: Request, call_next: Callable[[Request], Awaitable
     request.state.lang = choose_language(
         request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language")
     )
+    problem = await _unacceptable_input(request)
+    if problem is not None:
+        return error_response(request, InvalidInput(detail=problem))
     request.state.csp_nonce = new_token(12)
     router: HostRouter = request.app.state.hosts
     scope = await router.classify(request.headers.get("host", ""))
@@ -88,6 +96,26 @@ async def _front_door(request: Request, call_next: Callable[[Request], Awaitable
     response = refusal if refusal is not None else await call_next(request)
     _secure(request, response)
     return response
+
+
+# Input no route may see, checked once for all of them: NUL characters (PostgreSQL cannot store
+# them, no field needs them) and numbers beyond 64 bits (no id or count is that large; SQLite and
+# PostgreSQL would fail on them). File uploads are not scanned: binary files contain NULs.
+_HUGE_NUMBER = re.compile(r"(?:^|[/=&?])-?\d{19,}(?:$|[/&?#])")
+
+
+async def _unacceptable_input(request: Request) -> str | None:
+    raw_path = request.scope.get("raw_path") or request.url.path.encode()
+    target = unquote(raw_path.decode("latin-1")) + "?" + unquote(request.url.query)
+    if "\x00" in target:
+        return "NUL characters are not allowed"
+    if _HUGE_NUMBER.search(target):
+        return "a number is larger than any id or count can be"
+    if request.headers.get("content-type", "").startswith("application/json"):
+        body = await request.body()
+        if b"\\u0000" in body or b"\x00" in body:
+            return "NUL characters are not allowed"
+    return None
 
 
 def _refusal(request: Request, scope: HostScope) -> Response | None:
@@ -137,13 +165,13 @@ def _secure(request: Request, response: Response) -> None:
         headers.setdefault("strict-transport-security", "max-age=31536000")
 
 
-def _platform_hosts(services: Services) -> frozenset[str]:
+def _platform_hosts(services: WebServices) -> frozenset[str]:
     hosts = {services.settings.hostname, services.deployment.webmail_host}
     hosts.update(services.settings.web.platform_hosts)
     return frozenset(h for h in hosts if h)
 
 
-def _hosted_lookup(services: Services) -> Callable[[str], Awaitable[bool]]:
+def _hosted_lookup(services: WebServices) -> Callable[[str], Awaitable[bool]]:
     async def is_hosted(domain: str) -> bool:
         return await services.domains.hosted(domain) is not None
 

@@ -21,12 +21,19 @@ import hmac
 from typing import TYPE_CHECKING, Literal
 
 from fastapi import Request
+from starlette.responses import Response
 
-from yunmail.errors import AuthenticationFailed, Forbidden, SessionInvalid
+from yunmail.errors import (
+    AuthenticationFailed,
+    CsrfRejected,
+    PasswordChangeRequired,
+    PortalForbidden,
+    SessionInvalid,
+)
 
 if TYPE_CHECKING:
     from yunmail.auth import Principal
-    from yunmail.services import Services
+    from yunmail.web.ports import WebServices
 
 Portal = Literal["webmail", "admin", "operator"]
 
@@ -36,25 +43,33 @@ SESSION_COOKIES: dict[Portal, str] = {
     "operator": "ym_operator",
 }
 LOGIN_PATHS: dict[Portal, str] = {"webmail": "/login", "admin": "/admin/login", "operator": "/operator/login"}
+PASSWORD_CHANGE_PATH = "/password/change"
+# Pages a member who must change the password may still use.
+_BEFORE_PASSWORD_CHANGE = (PASSWORD_CHANGE_PATH, "/logout")
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-class CsrfRejected(Forbidden):
-    code = "CSRF_TOKEN_INVALID"
-    en = "The form has expired or did not come from this site; reload the page and try again"
-    zh = "表单已过期或并非来自本站，请刷新页面后重试"
+def language(request: Request) -> str:
+    """``zh`` or ``en``, chosen once per request by the front door middleware."""
+    return str(getattr(request.state, "lang", "zh"))
 
 
-class NotAuthorisedPortal(Forbidden):
-    code = "PORTAL_FORBIDDEN"
-    en = "This account cannot use this part of the site"
-    zh = "此账号无权使用该功能区"
+def set_session_cookie(request: Request, response: Response, portal: Portal, token: str) -> None:
+    """The portal's session cookie: HttpOnly, SameSite=Lax, Secure over HTTPS; ends with the browser."""
+    response.set_cookie(
+        SESSION_COOKIES[portal],
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
 
 
-def services_of(request: Request) -> Services:
-    services: Services = request.app.state.services
+def services_of(request: Request) -> WebServices:
+    services: WebServices = request.app.state.services
     return services
 
 
@@ -120,8 +135,10 @@ async def member(request: Request) -> Principal:
     """The logged-in member of the webmail (cookie ``ym_mail``)."""
     principal = await _session_principal(request, "webmail")
     if principal.kind != "member":
-        raise NotAuthorisedPortal()
+        raise PortalForbidden()
     request.state.principal = principal
+    if principal.must_change_password and not request.url.path.startswith(_BEFORE_PASSWORD_CHANGE):
+        raise PasswordChangeRequired()  # an admin set or reset the password (PRODUCT §3)
     return principal
 
 
@@ -135,7 +152,7 @@ async def administrator(request: Request) -> Principal:
     else:
         principal = await _session_principal(request, "admin")
     if principal.kind != "admin" or principal.enterprise_id is None:
-        raise NotAuthorisedPortal()
+        raise PortalForbidden()
     request.state.principal = principal
     return principal
 
@@ -144,7 +161,7 @@ async def operator(request: Request) -> Principal:
     """The platform operator (cookie ``ym_operator``)."""
     principal = await _session_principal(request, "operator")
     if principal.kind != "operator":
-        raise NotAuthorisedPortal()
+        raise PortalForbidden()
     request.state.principal = principal
     return principal
 

@@ -2,21 +2,32 @@
 
 DESIGN §3.9: services raise catalogue errors; this module alone turns them into responses. API
 paths (``/api/``) and requests that ask for JSON get ``{"code", "message"}`` in the request's
-language; page requests get the error page. Unexpected exceptions become ``INTERNAL_ERROR`` 500
+language; page requests get the error page, except that a page needing a login redirects to its
+portal's login (``?next=`` the page, ``&expired=1`` after idle expiry) and a member who must change
+the password first is sent to the change page. Unexpected exceptions become ``INTERNAL_ERROR`` 500
 without details (the trace goes to the log, never to the browser).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from yunmail import logging
-from yunmail.errors import InvalidInput, NotFound, YunmailError
+from yunmail.errors import (
+    InvalidInput,
+    NotFound,
+    PasswordChangeRequired,
+    SessionExpired,
+    SessionInvalid,
+    YunmailError,
+)
+from yunmail.web.deps import LOGIN_PATHS, PASSWORD_CHANGE_PATH, portal_of_path
 
 if TYPE_CHECKING:
     from yunmail.web.templating import Pages
@@ -51,6 +62,9 @@ def error_response(request: Request, error: YunmailError) -> Response:
     lang = language_of(request)
     if wants_json(request):
         return JSONResponse(error.as_dict(lang), status_code=error.http_status)
+    redirect = _page_redirect(request, error)
+    if redirect is not None:
+        return redirect
     pages: Pages = request.app.state.pages
     return pages.render(
         request,
@@ -58,6 +72,20 @@ def error_response(request: Request, error: YunmailError) -> Response:
         {"code": error.code, "message": error.text(lang)},
         status_code=error.http_status,
     )
+
+
+def _page_redirect(request: Request, error: YunmailError) -> Response | None:
+    """A page that needs a login (or a password change first) sends the browser there instead."""
+    portal = portal_of_path(request.url.path)
+    if isinstance(error, SessionInvalid | SessionExpired) and request.method in ("GET", "HEAD"):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        query = urlencode({"next": target, **({"expired": "1"} if isinstance(error, SessionExpired) else {})})
+        return RedirectResponse(f"{LOGIN_PATHS[portal]}?{query}", status_code=303)
+    if isinstance(error, SessionInvalid | SessionExpired):
+        return RedirectResponse(LOGIN_PATHS[portal], status_code=303)
+    if isinstance(error, PasswordChangeRequired) and portal == "webmail":
+        return RedirectResponse(PASSWORD_CHANGE_PATH, status_code=303)
+    return None
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -9,9 +9,11 @@ the services itself.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import uvicorn
 from fastapi import FastAPI
+from starlette.types import Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.server import ServerState
 
@@ -21,12 +23,34 @@ KEEP_ALIVE_SECONDS = 15
 MAX_INCOMPLETE_EVENT_BYTES = 64 * 1024  # request line + headers
 
 
-class HttpServer:
-    """Builds HTTP (and HTTPS) listener specs for one ASGI app."""
+class LazyApp:
+    """An ASGI app built on its first request.
 
-    def __init__(self, app: FastAPI) -> None:
+    Building the FastAPI app (routes, dependency analysis, response models) takes most of a second;
+    a process that never receives an HTTP request (a mail-only node, most protocol tests) never pays.
+    """
+
+    def __init__(self, factory: Callable[[], FastAPI]) -> None:
+        self._factory = factory
+        self._app: FastAPI | None = None
+
+    @property
+    def app(self) -> FastAPI:
+        if self._app is None:
+            self._app = self._factory()
+        return self._app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
+
+class HttpServer:
+    """Builds HTTP (and HTTPS) listener specs for one ASGI app (built on first use)."""
+
+    def __init__(self, app_factory: Callable[[], FastAPI]) -> None:
+        self.app = LazyApp(app_factory)
         self.config = uvicorn.Config(
-            app,
+            self.app,
             lifespan="off",
             log_config=None,
             access_log=False,

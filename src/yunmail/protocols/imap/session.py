@@ -16,6 +16,9 @@ Implementation notes (invariants):
   EXPUNGE is held back during FETCH, STORE and SEARCH (RFC 9051 §7.4.1) unless the UID form.
 * **Literal budget by state.** Before login a literal may be at most
   ``imap_literal_bytes_unauthenticated`` octets; after login the message size limit applies.
+* **Answers are not held back.** The output is flushed after every command (and within one when
+  it grows past ``_FLUSH_BYTES``), so a pipelining client reads each answer while later commands
+  still run; ``flush`` waits only when the transport says the client is not reading.
 * **Idle timeout.** 30 minutes without a command (RFC 9051 §5.4) ends the session with BYE;
   before login the shorter ``login_timeout_seconds`` applies.
 """
@@ -340,8 +343,11 @@ class Session:
                 await self.flush()
             elif isinstance(event, CommandReceived):
                 await self._command(event.data)
-                if not self.framer.buffered or len(self._out) >= _FLUSH_BYTES:
-                    await self.flush()
+                # Each answer goes out as soon as its command is done, never held for the commands
+                # pipelined behind it: mbsync sends a thousand UID FETCHes at once and gives up when
+                # no answer comes for 20 s, and a client may hold back the rest of a half-sent
+                # command until it has read the answers it is waiting for.
+                await self.flush()
             # LineReceived only arrives through read_line.
 
     def request_stop(self) -> None:

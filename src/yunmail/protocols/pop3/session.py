@@ -226,8 +226,10 @@ class Session:
                 self.send(wire.err(exc.text("en")))
             else:
                 await self._run(dispatch, command)
-            if not self.lines.buffered:  # RFC 2449 PIPELINING: answer a batch in one write
-                await self.flush()
+            # Each answer goes out as soon as its command is done: holding answers until a pipelined
+            # batch (RFC 2449) is finished would leave a client reading nothing for as long as the
+            # whole batch takes (the same lesson as IMAP with mbsync's thousand UID FETCHes).
+            await self.flush()
 
     async def _run(
         self, dispatch: Callable[[Session, wire.Command], Awaitable[None]], command: wire.Command

@@ -37,15 +37,15 @@ async def record(
 
 
 async def entries(
-    conn: AsyncConnection, enterprise_id: int | None, *, limit: int = 100
+    conn: AsyncConnection, enterprise_id: int | None, *, limit: int = 100, offset: int = 0
 ) -> list[dict[str, Any]]:
-    """Newest first; ``enterprise_id`` None lists platform-level entries."""
+    """Newest first, skipping ``offset``; ``enterprise_id`` None lists platform-level entries."""
     condition = (
         audit_log.c.enterprise_id.is_(None)
         if enterprise_id is None
         else audit_log.c.enterprise_id == enterprise_id
     )
-    stmt = select(audit_log).where(condition).order_by(audit_log.c.id.desc()).limit(limit)
+    stmt = select(audit_log).where(condition).order_by(audit_log.c.id.desc()).offset(offset).limit(limit)
     return every(await conn.execute(stmt))
 
 

@@ -24,6 +24,7 @@ async def insert_session(
     remote_ip: str | None,
     idle_minutes: int,
     at: dt.datetime,
+    operator_id: int | None = None,
 ) -> int:
     stmt = (
         insert(web_sessions)
@@ -33,6 +34,7 @@ async def insert_session(
             enterprise_id=enterprise_id,
             member_id=member_id,
             admin_id=admin_id,
+            operator_id=operator_id,
             login=login,
             remote_ip=remote_ip,
             idle_minutes=idle_minutes,
@@ -96,5 +98,19 @@ async def delete_stale(conn: AsyncConnection, *, seen_before: dt.datetime) -> in
         delete(web_sessions).where(
             or_(web_sessions.c.last_seen_at < seen_before, web_sessions.c.revoked_at < seen_before)
         )
+    )
+    return int(result.rowcount or 0)
+
+
+async def revoke_for_admin(conn: AsyncConnection, enterprise_id: int, admin_id: int, at: dt.datetime) -> int:
+    """Revoke every live console session of the administrator; the number revoked."""
+    result = await conn.execute(
+        update(web_sessions)
+        .where(
+            web_sessions.c.enterprise_id == enterprise_id,
+            web_sessions.c.admin_id == admin_id,
+            web_sessions.c.revoked_at.is_(None),
+        )
+        .values(revoked_at=at)
     )
     return int(result.rowcount or 0)

@@ -423,6 +423,7 @@ web_sessions = Table(
     Column("last_seen_at", Timestamp, nullable=False),
     Column("idle_minutes", Integer, nullable=False),
     Column("revoked_at", Timestamp, nullable=True),
+    Column("operator_id", Id, ForeignKey("operators.id", ondelete="CASCADE"), nullable=True),
     Index(None, "enterprise_id", "member_id"),
     Index(None, "last_seen_at"),  # pruning stale rows
 )
@@ -455,6 +456,50 @@ outbox = Table(
     Column("body", Text, nullable=False),
     Column("created_at", Timestamp, nullable=False),
     Index(None, "recipient", "created_at"),
+)
+
+# Platform operators (console + CLI): not tenant rows. Passwords are argon2id like members'.
+operators = Table(
+    "operators",
+    metadata,
+    _id(),
+    Column("login", String(254), nullable=False, unique=True),  # lower-cased
+    Column("password_hash", String(200), nullable=False),
+    Column("status", String(16), nullable=False, default="active"),  # active | disabled
+    Column("created_at", Timestamp, nullable=False),
+)
+
+# Enterprise administrators' REST API tokens (``ymt_...``); only the token's SHA-256 is stored.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    _id(),
+    _enterprise_fk(),
+    Column("admin_id", Id, ForeignKey("administrators.id", ondelete="CASCADE"), nullable=False),
+    Column("label", String(64), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", Timestamp, nullable=False),
+    Column("last_used_at", Timestamp, nullable=True),
+    Column("last_used_ip", String(64), nullable=True),
+    Column("revoked_at", Timestamp, nullable=True),
+    Index(None, "enterprise_id", "admin_id"),
+)
+
+# Confirmed TOTP (RFC 6238) secrets: one per member, administrator or operator (exactly one of the
+# three ids is set). ``last_step`` is the newest time step accepted, so a code works only once.
+# The base32 secret is stored as is: there is no at-rest sealing module yet.
+totp_secrets = Table(
+    "totp_secrets",
+    metadata,
+    _id(),
+    Column("kind", String(16), nullable=False),  # member | admin | operator
+    Column("enterprise_id", Id, ForeignKey("enterprises.id", ondelete="CASCADE"), nullable=True),
+    Column("member_id", Id, ForeignKey("members.id", ondelete="CASCADE"), nullable=True, unique=True),
+    Column("admin_id", Id, ForeignKey("administrators.id", ondelete="CASCADE"), nullable=True, unique=True),
+    Column("operator_id", Id, ForeignKey("operators.id", ondelete="CASCADE"), nullable=True, unique=True),
+    Column("secret", String(64), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("last_step", BigInteger, nullable=True),
 )
 
 # --- infrastructure --------------------------------------------------------------------------------
@@ -510,6 +555,44 @@ outbound_queue = Table(
     Index(None, "recipient_domain", "status"),
     # NULL keys never collide: messages without a key are never treated as repeats.
     Index(None, "enterprise_id", "dedupe_key", "recipient", unique=True),
+)
+
+
+# A mailbox's own automation (signature, auto-reply, forwarding, rules) as one validated JSON value.
+mailbox_automation = Table(
+    "mailbox_automation",
+    metadata,
+    Column("mailbox_id", Id, ForeignKey("mailboxes.id", ondelete="CASCADE"), primary_key=True),
+    _enterprise_fk(),
+    Column("settings", JSON, nullable=False),
+    Column("active", Boolean, nullable=False),  # anything to do at delivery time (read per delivery)
+    Column("updated_at", Timestamp, nullable=False),
+)
+
+# Auto-replies sent: at most one per mailbox, sender and day (the primary key is the guard).
+auto_reply_log = Table(
+    "auto_reply_log",
+    metadata,
+    Column("mailbox_id", Id, ForeignKey("mailboxes.id", ondelete="CASCADE"), primary_key=True),
+    Column("sender", String(320), primary_key=True),
+    Column("day", Date, primary_key=True),
+)
+
+
+# A member's personal contacts (the enterprise address book comes from members and mailboxes).
+personal_contacts = Table(
+    "personal_contacts",
+    metadata,
+    _id(),
+    _enterprise_fk(),
+    Column("member_id", Id, ForeignKey("members.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("email", String(320), nullable=True),
+    Column("phone", String(40), nullable=True),
+    Column("company", String(200), nullable=True),
+    Column("note", String(1000), nullable=True),
+    Column("created_at", Timestamp, nullable=False),
+    Index(None, "enterprise_id", "member_id"),
 )
 
 

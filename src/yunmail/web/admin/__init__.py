@@ -1,43 +1,5 @@
 """The admin portal: page routes (one module per area), templates under ``templates/`` and UI strings."""
 
-from __future__ import annotations
-
-from collections.abc import Mapping
-
-from fastapi import APIRouter
-
-from yunmail.web.admin import (
-    admin_pages,
-    dashboard,
-    domain_pages,
-    import_pages,
-    mailbox_pages,
-    member_pages,
-    org_pages,
-    session_pages,
-    settings_pages,
-)
-
-_AREAS = (
-    admin_pages,
-    dashboard,
-    domain_pages,
-    import_pages,
-    mailbox_pages,
-    member_pages,
-    org_pages,
-    session_pages,
-    settings_pages,
-)
-
-STRINGS: Mapping[str, tuple[str, str]] = {k: v for area in _AREAS for k, v in area.STRINGS.items()}
-
-
-def router() -> APIRouter:
-    combined = APIRouter(include_in_schema=False)
-    for area in _AREAS:
-        combined.include_router(area.router())
-    return combined
-
+from yunmail.web.admin.portal import STRINGS, router
 
 __all__ = ["STRINGS", "router"]

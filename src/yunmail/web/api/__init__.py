@@ -7,48 +7,6 @@ operator. Errors are ``{"code", "message"}`` from the error catalogue in the req
 ids answer 404, exactly like ids that do not exist.
 """
 
-from __future__ import annotations
-
-from fastapi import APIRouter
-
-from yunmail.web.api import (
-    administrators,
-    aliases,
-    audit,
-    departments,
-    domains,
-    enterprises,
-    groups,
-    imports,
-    mailboxes,
-    members,
-    recycle_bin,
-    shared_mailboxes,
-    tokens,
-)
-
-_RESOURCES = (
-    administrators,
-    aliases,
-    audit,
-    departments,
-    domains,
-    enterprises,
-    groups,
-    imports,
-    mailboxes,
-    members,
-    recycle_bin,
-    shared_mailboxes,
-    tokens,
-)
-
-
-def router() -> APIRouter:
-    combined = APIRouter(prefix="/api/v1")
-    for resource in _RESOURCES:
-        combined.include_router(resource.router())
-    return combined
-
+from yunmail.web.api.portal import router
 
 __all__ = ["router"]

@@ -1,39 +1,5 @@
 """The webmail portal: page routes (one module per area), templates under ``templates/`` and UI strings."""
 
-from __future__ import annotations
-
-from collections.abc import Mapping
-
-from fastapi import APIRouter
-
-from yunmail.web.webmail import (
-    account_pages,
-    compose_pages,
-    contacts_pages,
-    login_pages,
-    mail_pages,
-    read_pages,
-    rules_pages,
-)
-
-_AREAS = (
-    account_pages,
-    compose_pages,
-    contacts_pages,
-    login_pages,
-    mail_pages,
-    read_pages,
-    rules_pages,
-)
-
-STRINGS: Mapping[str, tuple[str, str]] = {k: v for area in _AREAS for k, v in area.STRINGS.items()}
-
-
-def router() -> APIRouter:
-    combined = APIRouter(include_in_schema=False)
-    for area in _AREAS:
-        combined.include_router(area.router())
-    return combined
-
+from yunmail.web.webmail.portal import STRINGS, router
 
 __all__ = ["STRINGS", "router"]

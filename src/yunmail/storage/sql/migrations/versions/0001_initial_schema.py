@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 08:06:10.163296
+Create Date: 2026-11-28 10:10:41.946732
 """
 
 from __future__ import annotations
@@ -93,6 +93,19 @@ def upgrade() -> None:
             unique=False,
         )
 
+    op.create_table(
+        "operators",
+        sa.Column(
+            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
+        ),
+        sa.Column("login", sa.String(length=254), nullable=False),
+        sa.Column("password_hash", sa.String(length=200), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_operators")),
+        sa.UniqueConstraint("login", name=op.f("uq_operators_login")),
+        sqlite_autoincrement=True,
+    )
     op.create_table(
         "outbox",
         sa.Column(
@@ -202,6 +215,40 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("domains", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_domains_next_check_at"), ["next_check_at"], unique=False)
+
+    op.create_table(
+        "api_tokens",
+        sa.Column(
+            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
+        ),
+        sa.Column("enterprise_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("admin_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("label", sa.String(length=64), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column("last_used_at", UtcDateTime(), nullable=True),
+        sa.Column("last_used_ip", sa.String(length=64), nullable=True),
+        sa.Column("revoked_at", UtcDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["admin_id"],
+            ["administrators.id"],
+            name=op.f("fk_api_tokens_admin_id_administrators"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprises.id"],
+            name=op.f("fk_api_tokens_enterprise_id_enterprises"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_api_tokens")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
+        sqlite_autoincrement=True,
+    )
+    with op.batch_alter_table("api_tokens", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_api_tokens_enterprise_id_admin_id"), ["enterprise_id", "admin_id"], unique=False
+        )
 
     op.create_table(
         "dkim_keys",
@@ -511,6 +558,81 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_outbound_queue_trace_id"), ["trace_id"], unique=False)
 
     op.create_table(
+        "personal_contacts",
+        sa.Column(
+            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
+        ),
+        sa.Column("enterprise_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("member_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("email", sa.String(length=320), nullable=True),
+        sa.Column("phone", sa.String(length=40), nullable=True),
+        sa.Column("company", sa.String(length=200), nullable=True),
+        sa.Column("note", sa.String(length=1000), nullable=True),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprises.id"],
+            name=op.f("fk_personal_contacts_enterprise_id_enterprises"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["members.id"],
+            name=op.f("fk_personal_contacts_member_id_members"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_personal_contacts")),
+        sqlite_autoincrement=True,
+    )
+    with op.batch_alter_table("personal_contacts", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_personal_contacts_enterprise_id_member_id"),
+            ["enterprise_id", "member_id"],
+            unique=False,
+        )
+
+    op.create_table(
+        "totp_secrets",
+        sa.Column(
+            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
+        ),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("enterprise_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("member_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("admin_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("operator_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("secret", sa.String(length=64), nullable=False),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column("last_step", sa.BigInteger(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["admin_id"],
+            ["administrators.id"],
+            name=op.f("fk_totp_secrets_admin_id_administrators"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprises.id"],
+            name=op.f("fk_totp_secrets_enterprise_id_enterprises"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["member_id"], ["members.id"], name=op.f("fk_totp_secrets_member_id_members"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["operator_id"],
+            ["operators.id"],
+            name=op.f("fk_totp_secrets_operator_id_operators"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_totp_secrets")),
+        sa.UniqueConstraint("admin_id", name=op.f("uq_totp_secrets_admin_id")),
+        sa.UniqueConstraint("member_id", name=op.f("uq_totp_secrets_member_id")),
+        sa.UniqueConstraint("operator_id", name=op.f("uq_totp_secrets_operator_id")),
+        sqlite_autoincrement=True,
+    )
+    op.create_table(
         "web_sessions",
         sa.Column(
             "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
@@ -526,6 +648,7 @@ def upgrade() -> None:
         sa.Column("last_seen_at", UtcDateTime(), nullable=False),
         sa.Column("idle_minutes", sa.Integer(), nullable=False),
         sa.Column("revoked_at", UtcDateTime(), nullable=True),
+        sa.Column("operator_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.ForeignKeyConstraint(
             ["admin_id"],
             ["administrators.id"],
@@ -540,6 +663,12 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(
             ["member_id"], ["members.id"], name=op.f("fk_web_sessions_member_id_members"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["operator_id"],
+            ["operators.id"],
+            name=op.f("fk_web_sessions_operator_id_operators"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_web_sessions")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_web_sessions_token_hash")),
@@ -612,6 +741,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_aliases_mailbox_id"), ["mailbox_id"], unique=False)
 
     op.create_table(
+        "auto_reply_log",
+        sa.Column("mailbox_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("sender", sa.String(length=320), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["mailbox_id"],
+            ["mailboxes.id"],
+            name=op.f("fk_auto_reply_log_mailbox_id_mailboxes"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("mailbox_id", "sender", "day", name=op.f("pk_auto_reply_log")),
+    )
+    op.create_table(
         "folder_uidvalidity",
         sa.Column("mailbox_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("last_uidvalidity", sa.BigInteger(), nullable=False),
@@ -645,6 +787,27 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_folders")),
         sa.UniqueConstraint("mailbox_id", "name", name=op.f("uq_folders_mailbox_id_name")),
         sqlite_autoincrement=True,
+    )
+    op.create_table(
+        "mailbox_automation",
+        sa.Column("mailbox_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("enterprise_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("settings", sa.JSON(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("updated_at", UtcDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprises.id"],
+            name=op.f("fk_mailbox_automation_enterprise_id_enterprises"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["mailbox_id"],
+            ["mailboxes.id"],
+            name=op.f("fk_mailbox_automation_mailbox_id_mailboxes"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("mailbox_id", name=op.f("pk_mailbox_automation")),
     )
     op.create_table(
         "shared_mailbox_members",
@@ -767,8 +930,10 @@ def downgrade() -> None:
 
     op.drop_table("expunged")
     op.drop_table("shared_mailbox_members")
+    op.drop_table("mailbox_automation")
     op.drop_table("folders")
     op.drop_table("folder_uidvalidity")
+    op.drop_table("auto_reply_log")
     with op.batch_alter_table("aliases", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_aliases_mailbox_id"))
         batch_op.drop_index(batch_op.f("ix_aliases_domain_id"))
@@ -784,6 +949,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_web_sessions_enterprise_id_member_id"))
 
     op.drop_table("web_sessions")
+    op.drop_table("totp_secrets")
+    with op.batch_alter_table("personal_contacts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_personal_contacts_enterprise_id_member_id"))
+
+    op.drop_table("personal_contacts")
     with op.batch_alter_table("outbound_queue", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outbound_queue_trace_id"))
         batch_op.drop_index(batch_op.f("ix_outbound_queue_status_next_attempt_at"))
@@ -823,6 +993,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_dkim_keys_domain_id"))
 
     op.drop_table("dkim_keys")
+    with op.batch_alter_table("api_tokens", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_api_tokens_enterprise_id_admin_id"))
+
+    op.drop_table("api_tokens")
     with op.batch_alter_table("domains", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_domains_next_check_at"))
 
@@ -839,6 +1013,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_outbox_recipient_created_at"))
 
     op.drop_table("outbox")
+    op.drop_table("operators")
     with op.batch_alter_table("login_codes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_login_codes_target_purpose_created_at"))
 
