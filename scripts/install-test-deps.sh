@@ -13,6 +13,7 @@ PACKAGES=(
   offlineimap3   # IMAP client sync tests (offlineimap)
   dovecot-imapd  # reference server for the IMAP differential test
   swaks          # SMTP client tests
+  libnet-ssleay-perl  # swaks --tls (a recommended package of swaks; we install without recommends)
   chromium       # headless browser for the web page tests (Playwright drives /usr/bin/chromium)
   fonts-wqy-zenhei  # a CJK font, so page screenshots show Chinese text instead of boxes
   postfix        # smtp-source for the SMTP crash test and benchmark (the daemon is never started)
