@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from yunmail.auth import Principal
 from yunmail.web import deps
-from yunmail.web.admin.session_pages import render
+from yunmail.web.console import render
 
 STRINGS: Mapping[str, tuple[str, str]] = {
     "admin.nav.dashboard": ("Dashboard", "概览"),

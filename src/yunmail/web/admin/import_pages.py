@@ -34,7 +34,7 @@ from yunmail.directory import RowError, template_xlsx
 from yunmail.errors import ImportFileInvalid, InvalidInput, YunmailError
 from yunmail.web import deps
 from yunmail.web.admin.member_pages import mailbox_addresses, selected_ids
-from yunmail.web.admin.session_pages import render, text
+from yunmail.web.console import render, text
 from yunmail.web.errors import language_of
 
 PAGE = "/admin/import"

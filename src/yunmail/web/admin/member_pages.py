@@ -24,7 +24,7 @@ from yunmail.errors import InvalidInput, MemberNotDisabled, PasswordTooWeak, Yun
 from yunmail.security import check_password_policy, new_token
 from yunmail.web import deps
 from yunmail.web.admin.org_pages import department_options, parse_department_id
-from yunmail.web.admin.session_pages import flash_of, redirect, render, text
+from yunmail.web.console import flash_of, redirect, render, text
 from yunmail.web.errors import language_of
 
 PAGE = "/admin/members"

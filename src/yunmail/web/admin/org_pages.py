@@ -17,7 +17,7 @@ from yunmail.auth import Principal
 from yunmail.directory import DepartmentNode
 from yunmail.errors import InvalidInput, YunmailError
 from yunmail.web import deps
-from yunmail.web.admin.session_pages import flash_of, redirect, render
+from yunmail.web.console import flash_of, redirect, render
 from yunmail.web.errors import language_of
 
 PAGE = "/admin/organisation"

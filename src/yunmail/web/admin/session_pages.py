@@ -17,16 +17,16 @@ The page helpers (``render``, ``flash_of``, ``safe_next``) are shared by the adm
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 
 from yunmail.auth import ADMIN_IDLE_MINUTES, Principal
 from yunmail.errors import SessionExpired, YunmailError
 from yunmail.web import deps
+from yunmail.web.console import flash_of, local_next, redirect, render, signed_in
 from yunmail.web.errors import language_of
-from yunmail.web.templating import Pages
 
 HOME = "/admin/"
 LOGIN = "/admin/login"
@@ -59,40 +59,9 @@ _DONE: Mapping[str, str] = {
 # --- helpers shared by the admin page modules -----------------------------------------------------
 
 
-def render(
-    request: Request, template: str, context: Mapping[str, Any] | None = None, *, status_code: int = 200
-) -> HTMLResponse:
-    pages: Pages = request.app.state.pages
-    return pages.render(request, template, context, status_code=status_code)
-
-
-def text(request: Request, key: str, **params: object) -> str:
-    """A UI string in the request's language (for flashes and outcomes built in Python)."""
-    pages: Pages = request.app.state.pages
-    return pages.catalogue.gettext(language_of(request), key, **params)
-
-
-def flash_of(request: Request, done: Mapping[str, str]) -> str | None:
-    """The translated message of a ``?done=`` marker (never the raw query text)."""
-    key = done.get(request.query_params.get("done", ""))
-    return text(request, key) if key else None
-
-
-def redirect(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
-
-
 def safe_next(target: str | None) -> str:
-    """A local admin path to go to after login; anything else (other hosts, ``//x``) is the dashboard."""
-    value = (target or "").strip()
-    if (
-        not value.startswith("/admin")
-        or value.startswith("//")
-        or any(c in value for c in "\\\r\n\t")
-        or not (value == "/admin" or value[len("/admin")] in "/?")
-    ):
-        return HOME
-    return value
+    """A local admin path to go to after sign-in, else the home page."""
+    return local_next(target, prefix="/admin", home=HOME, login=LOGIN)
 
 
 # --- routes ----------------------------------------------------------------------------------------
@@ -108,13 +77,8 @@ def router() -> APIRouter:
 
 async def login_page(request: Request, next: str = HOME, expired: str = "") -> Response:
     token = deps.session_token(request, "admin")
-    if token is not None and not expired:
-        try:
-            principal = await deps.services_of(request).auth.sessions.validate(token)
-        except YunmailError:
-            principal = None
-        if principal is not None and principal.kind == "admin":
-            return redirect(safe_next(next))
+    if not expired and await signed_in(request, "admin"):
+        return redirect(safe_next(next))
     notice = SessionExpired(minutes=ADMIN_IDLE_MINUTES).text(language_of(request)) if expired else None
     response = _login_form(request, next=safe_next(next), notice=notice, flash=flash_of(request, _DONE))
     if expired and token is not None:

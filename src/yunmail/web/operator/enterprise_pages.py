@@ -25,9 +25,9 @@ from yunmail.auth import Principal
 from yunmail.directory import Enterprise, IssuedInvitation
 from yunmail.errors import YunmailError
 from yunmail.web import deps
+from yunmail.web.console import flash_of, redirect, render, text
 from yunmail.web.errors import language_of
 from yunmail.web.invitations import send_invitation
-from yunmail.web.operator.pages import flash_of, redirect, render, text
 
 PAGE_SIZE = 20
 _MAX_TERM = 100

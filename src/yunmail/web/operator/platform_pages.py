@@ -23,7 +23,7 @@ from starlette.responses import Response
 from yunmail.auth import OutboxMessage, Principal
 from yunmail.config import LISTENER_NAMES
 from yunmail.web import deps
-from yunmail.web.operator.pages import render, text
+from yunmail.web.console import render, text
 
 OUTBOX_LIMIT = 100
 _MAX_RECIPIENT = 254
