@@ -34,6 +34,7 @@ from yunmail.mailstore.model import (
     MessageSummary,
     UidSet,
 )
+from yunmail.mailstore.parse_cache import StoredParse
 from yunmail.mailstore.quota import exceeds
 from yunmail.storage.repos import blobrefs, mail_state
 from yunmail.storage.repos import folders as folder_rows
@@ -65,7 +66,7 @@ def _info(row: MessageRow) -> MessageInfo:
         flags=flags_of_row(row),
         internal_date=row.internal_date,
         size=row.size,
-        parsed=row.parsed,
+        parsed=StoredParse(row.id, row.parsed),
         subject=row.subject,
         from_addr=row.from_addr,
         to_addr=row.to_addr,
