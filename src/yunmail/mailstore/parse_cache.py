@@ -3,9 +3,9 @@
 Every message row carries its parse (``mime.ParsedMessage`` as JSON) so FETCH ENVELOPE or
 BODYSTRUCTURE never re-parses the message. Decoding that JSON and rebuilding the object costs
 more than the rest of a FETCH of flags, so the store hands out ``StoredParse``: the JSON text,
-decoded on first use. The rebuilt ``ParsedMessage`` is kept in a per-process LRU keyed by the
-message row id; that is safe because a row's content never changes (a copy is a new row, ids are
-never reused) and a moved row keeps its content.
+decoded on first use. The rebuilt ``ParsedMessage`` is kept in the store's ``ParseCache`` (an LRU
+keyed by the message row id, one per ``MailStore`` and so per database); that is safe because a
+row's content never changes (a copy is a new row, ids are never reused) and a moved row keeps it.
 """
 
 from __future__ import annotations
@@ -17,19 +17,41 @@ from typing import Any
 
 from yunmail.mime import ParsedMessage
 
-# Decoded parses kept per process; a plain message's parse is a few KB.
+# Decoded parses kept per store; a plain message's parse is a few KB.
 CACHE_ENTRIES = 4096
 
-_decoded: OrderedDict[int, ParsedMessage] = OrderedDict()
+
+class ParseCache:
+    """Rebuilt ``ParsedMessage`` objects of one database's messages, least recently used dropped."""
+
+    __slots__ = ("_decoded", "entries")
+
+    def __init__(self, entries: int = CACHE_ENTRIES) -> None:
+        self.entries = entries
+        self._decoded: OrderedDict[int, ParsedMessage] = OrderedDict()
+
+    def get(self, message_id: int) -> ParsedMessage | None:
+        found = self._decoded.get(message_id)
+        if found is not None:
+            self._decoded.move_to_end(message_id)
+        return found
+
+    def put(self, message_id: int, parsed: ParsedMessage) -> None:
+        self._decoded[message_id] = parsed
+        if len(self._decoded) > self.entries:
+            self._decoded.popitem(last=False)
 
 
 class StoredParse(Mapping[str, Any]):
     """The cached parse of message ``message_id``: a mapping (the JSON form) decoded lazily."""
 
-    __slots__ = ("_data", "_text", "message_id")
+    __slots__ = ("_cache", "_data", "_text", "message_id")
 
-    def __init__(self, message_id: int, text: str | bytes | Mapping[str, Any] | None) -> None:
+    def __init__(
+        self, message_id: int, text: str | bytes | Mapping[str, Any] | None, cache: ParseCache | None = None
+    ) -> None:
         self.message_id = message_id
+        self._cache = cache
         if isinstance(text, Mapping):
             self._data: dict[str, Any] | None = dict(text)
             self._text: str | bytes | None = None
@@ -57,9 +79,8 @@ class StoredParse(Mapping[str, Any]):
 
     def message(self) -> ParsedMessage | None:
         """The rebuilt ``ParsedMessage``; None when the stored form is missing or from an old format."""
-        found = _decoded.get(self.message_id)
+        found = self._cache.get(self.message_id) if self._cache is not None else None
         if found is not None:
-            _decoded.move_to_end(self.message_id)
             return found
         data = self._mapping()
         if not data:
@@ -68,9 +89,8 @@ class StoredParse(Mapping[str, Any]):
             parsed = ParsedMessage.from_dict(data)
         except (ValueError, KeyError, TypeError, IndexError):
             return None
-        _decoded[self.message_id] = parsed
-        if len(_decoded) > CACHE_ENTRIES:
-            _decoded.popitem(last=False)
+        if self._cache is not None:
+            self._cache.put(self.message_id, parsed)
         return parsed
 
 
