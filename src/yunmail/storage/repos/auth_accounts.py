@@ -113,6 +113,23 @@ async def set_password_hash(
     )
 
 
+async def replace_password_hash(
+    conn: AsyncConnection, enterprise_id: int, member_id: int, old_hash: str, new_hash: str
+) -> bool:
+    """The same password under new hashing parameters, only if the stored hash is still ``old_hash``
+    (a password change in between wins). Leaves "must change" as it was. False when not replaced."""
+    result = await conn.execute(
+        update(members)
+        .where(
+            members.c.enterprise_id == enterprise_id,
+            members.c.id == member_id,
+            members.c.password_hash == old_hash,
+        )
+        .values(password_hash=new_hash)
+    )
+    return bool(result.rowcount)
+
+
 async def set_session_keep_minutes(
     conn: AsyncConnection, enterprise_id: int, member_id: int, minutes: int
 ) -> bool:
