@@ -123,7 +123,7 @@ class Authenticator:
             raise
         account = resolution.account
         subject = member_subject(account.member_id) if account is not None else login_subject(login)
-        await self._lockout.check(subject, remote_ip)
+        failures = await self._lockout.check(subject, remote_ip)
         try:
             right = await self._check_secret(resolution, secret, channel)
             assert account is not None  # _check_secret refuses unknown accounts
@@ -134,7 +134,7 @@ class Authenticator:
         except YunmailError:
             await self._lockout.record_failure(subject, remote_ip)
             raise
-        await self._lockout.record_success(subject)
+        await self._lockout.record_success(subject, failures=failures)
         used = right.client
         self.require_usable(account, channel, via_client_password=used is not None)
         if used is not None:
