@@ -38,6 +38,9 @@ class FastHasher:
     async def verify(self, password_hash: str, password: str) -> bool:
         return password_hash == await self.hash(password)
 
+    def needs_rehash(self, password_hash: str) -> bool:
+        return False
+
 
 @dataclass
 class RecordingMailStorage:
