@@ -15,7 +15,20 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from sqlalchemy import ColumnElement, String, and_, cast, exists, false, func, not_, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    cast,
+    exists,
+    false,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from yunmail.storage.repos.messages import uid_ranges
@@ -164,6 +177,9 @@ def _header_contains(field: str, text: str) -> ColumnElement[bool]:
     column = HEADER_COLUMNS.get(field.lower())
     if column is None:
         raise ValueError(f"unsearchable header field {field!r}")
+    if field.lower() == "message-id":
+        # The column keeps the id without its angle brackets; the header has them.
+        return (literal("<") + column + literal(">")).ilike(_escape(text), escape="\\")
     return column.ilike(_escape(text), escape="\\")
 
 

@@ -1,22 +1,30 @@
 """SEARCH and UID SEARCH with ESEARCH (RFC 4731), SEARCHRES (RFC 5182), CONDSTORE MODSEQ and CHARSET.
 
 The codec's search AST is translated into the store's (one SQL condition per key). Keys the store
-cannot evaluate from its columns (BCC, ``HEADER`` with other fields or an empty value) become a
-``UidIn`` leaf computed by reading the headers, so that NOT/OR around them still compose in SQL.
+cannot decide from its columns become a ``UidIn`` leaf computed here, so that NOT/OR around them
+still compose in SQL:
+
+* header keys (``HEADER`` with any field, BCC, group names in FROM/TO/CC, the header half of
+  TEXT) read the header blocks once per command and match the decoded, normalised values
+  (`yunmail.mime.header_search`), as Dovecot does;
+* SENTBEFORE/SENTON/SENTSINCE compare the calendar date of the Date: header in its own zone
+  (RFC 3501 §6.4.4 "disregarding time and timezone"): SQL settles every message more than a day
+  away from the edge, the few near it are checked against their parsed Date:.
+
 Text keys are case-insensitive substring matches, which also finds Chinese words.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import email.header
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from yunmail import mailstore as ms
 from yunmail.errors import MessageNotFound
-from yunmail.mime import iter_header_fields
+from yunmail.mime.header_search import ADDRESS_FIELDS, searchable_fields
 from yunmail.protocols.imap.commands import Outcome, ok
+from yunmail.protocols.imap.commands.fetch import cached_parse, parse_raw
 from yunmail.protocols.imap.wire import commands, responses
 from yunmail.protocols.imap.wire import search_keys as k
 from yunmail.protocols.imap.wire.sequence_set import SequenceSet
@@ -25,31 +33,36 @@ if TYPE_CHECKING:
     from yunmail.protocols.imap.selected import SelectedView
     from yunmail.protocols.imap.session import Session
 
-_HEADER_COLUMNS = {"subject", "from", "to", "cc", "message-id"}
 _FIELD_COLUMNS = {"FROM": "from", "TO": "to", "CC": "cc", "SUBJECT": "subject"}
 _NOTHING: ms.SearchKey = ms.Not(ms.AllMessages())
 MAX_HEADER_SCAN = 256 * 1024
+# A Date: zone is within a day of UTC, so a message more than a day from a date edge is settled in SQL.
+_ZONE_MARGIN = dt.timedelta(days=1)
+# Dovecot dates a message without a usable Date: at the epoch (so SENTBEFORE finds it).
+_NO_DATE = dt.date(1970, 1, 1)
 
 
 def _day(value: dt.date) -> dt.datetime:
     return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
 
 
-def _date_key(key: k.DateKey) -> ms.SearchKey:
-    start = _day(key.date)
-    end = start + dt.timedelta(days=1)
-    since, before = {"BEFORE": (None, start), "ON": (start, end), "SINCE": (start, None)}[key.op]
-    if key.field == "SENT":
-        return ms.Sent(since=since, before=before)
-    return ms.Received(since=since, before=before)  # SAVED*: the save date is the arrival date here
+def _bounds(key: k.DateKey) -> tuple[dt.date | None, dt.date | None]:
+    """``[since, before)`` in calendar days."""
+    nxt = key.date + dt.timedelta(days=1)
+    return {"BEFORE": (None, key.date), "ON": (key.date, nxt), "SINCE": (key.date, None)}[key.op]
 
 
-def _decoded(value: bytes) -> str:
-    text = value.decode("utf-8", "replace")
-    try:
-        return str(email.header.make_header(email.header.decode_header(text)))
-    except (ValueError, LookupError, UnicodeError):
-        return text
+def _in(day: dt.date, since: dt.date | None, before: dt.date | None) -> bool:
+    return (since is None or day >= since) and (before is None or day < before)
+
+
+def _internal_date_key(key: k.DateKey) -> ms.SearchKey:
+    # BEFORE/ON/SINCE: the internal date's day in UTC. Dovecot uses the server's zone (which is
+    # UTC on our hosts); the zone an APPEND gave is not kept (RFC 3501 leaves this open).
+    since, before = _bounds(key)
+    return ms.Received(
+        since=_day(since) if since is not None else None, before=_day(before) if before is not None else None
+    )
 
 
 class _Translator:
@@ -68,19 +81,13 @@ class _Translator:
             case k.HasFlag(flag):
                 return _NOTHING if flag.lower() == "\\recent" else ms.HasFlag(flag)
             case k.Contains(field, value):
-                if field == "BODY":
-                    return ms.BodyContains(value)
-                if field == "TEXT":
-                    return ms.TextContains(value)
-                if field == "BCC":
-                    return await self._scan("bcc", value)
-                return ms.HeaderContains(_FIELD_COLUMNS[field], value)
+                return await self._contains(field, value)
             case k.Header(name, value):
-                if name.lower() in _HEADER_COLUMNS and value:
-                    return ms.HeaderContains(name.lower(), value)
-                return await self._scan(name.lower(), value)
+                return await self._header(name.lower(), value)
+            case k.DateKey(field="SENT"):
+                return await self._sent(key)
             case k.DateKey():
-                return _date_key(key)
+                return _internal_date_key(key)  # SAVED*: the save date is the arrival date here
             case k.Size(op, size):
                 return ms.Size(larger_than=size) if op == "LARGER" else ms.Size(smaller_than=size)
             case k.SeqSet(numbers):
@@ -103,6 +110,62 @@ class _Translator:
                 return ms.And(tuple([await self.key(part) for part in keys]))
         raise TypeError(f"not a search key: {key!r}")
 
+    async def _contains(self, field: str, value: str) -> ms.SearchKey:
+        if field == "BODY":
+            return ms.BodyContains(value)
+        if field == "TEXT":
+            # RFC 3501 §6.4.4 TEXT: the header or the body; every header field counts.
+            return ms.Or((ms.TextContains(value), await self._scan(None, value)))
+        if field == "SUBJECT":
+            return ms.HeaderContains("subject", value)
+        if field == "BCC":
+            return await self._scan("bcc", value)
+        # FROM/TO/CC: the cached column holds names and addresses, the scan adds group names.
+        column = ms.HeaderContains(_FIELD_COLUMNS[field], value)
+        return ms.Or((column, await self._scan(field.lower(), value)))
+
+    async def _header(self, name: str, value: str) -> ms.SearchKey:
+        if not value:
+            return await self._scan(name, value)  # RFC 3501 §6.4.4: empty string = field present
+        if name in ("subject", "message-id"):
+            return ms.HeaderContains(name, value)
+        if name in ("from", "to", "cc"):
+            return await self._contains(name.upper(), value)
+        return await self._scan(name, value)
+
+    async def _sent(self, key: k.DateKey) -> ms.SearchKey:
+        """SENT*: the Date: header's calendar date in its own zone (RFC 3501 §6.4.4)."""
+        since, before = _bounds(key)
+        lo = _day(since) + _ZONE_MARGIN if since is not None else None
+        hi = _day(before) - _ZONE_MARGIN if before is not None else None
+        settled: list[ms.SearchKey] = []
+        if lo is None or hi is None or lo < hi:
+            settled.append(ms.Sent(since=lo, before=hi))
+        if _in(_NO_DATE, since, before):
+            settled.append(ms.Not(ms.Sent()))
+        edges = [_day(d) for d in (since, before) if d is not None]
+        near = ms.Or(tuple(ms.Sent(since=e - _ZONE_MARGIN, before=e + _ZONE_MARGIN) for e in edges))
+        view, session = self.view, self.session
+        candidates = await session.store.search(session.mailbox_id, view.folder_id, near)
+        exact = [uid for uid, day in (await self._sent_days(candidates)).items() if _in(day, since, before)]
+        return ms.Or((*settled, ms.UidIn(tuple(exact))))
+
+    async def _sent_days(self, uids: Sequence[int]) -> dict[int, dt.date]:
+        session, view = self.session, self.view
+        out: dict[int, dt.date] = {}
+        for start in range(0, len(uids), 200):
+            chunk = list(uids[start : start + 200])
+            for info in await session.store.fetch_messages(session.mailbox_id, view.folder_id, chunk):
+                parsed = cached_parse(info)
+                if parsed is None:
+                    try:
+                        raw = await session.store.read_message(session.mailbox_id, view.folder_id, info.uid)
+                    except MessageNotFound:
+                        continue
+                    parsed = await parse_raw(raw)
+                out[info.uid] = parsed.date.date() if parsed.date is not None else _NO_DATE
+        return out
+
     def _seq_uids(self, numbers: SequenceSet) -> list[int]:
         view = self.view
         if numbers.saved:
@@ -111,14 +174,14 @@ class _Translator:
             return []
         return [view.uids[s - 1] for s in numbers.iter_numbers(len(view.uids))]
 
-    async def _scan(self, name: str, value: str) -> ms.SearchKey:
-        """Messages whose header ``name`` contains ``value`` (any such header when empty)."""
+    async def _scan(self, name: str | None, value: str) -> ms.SearchKey:
+        """Messages with a header ``name`` (any field when None) containing ``value``."""
         headers = await self._all_headers()
-        needle = value.casefold()
+        needle = " ".join(value.split()).casefold() if name in ADDRESS_FIELDS else value.casefold()
         found = tuple(
             uid
             for uid, fields in headers.items()
-            if any(field == name and needle in text.casefold() for field, text in fields)
+            if any((name is None or field == name) and needle in text for field, text in fields)
         )
         return ms.UidIn(found)
 
@@ -136,10 +199,7 @@ class _Translator:
                 except MessageNotFound:
                     continue
                 end = raw.find(b"\r\n\r\n")
-                block = raw if end < 0 else raw[: end + 2]
-                self._headers[uid] = [
-                    (f.name.strip().lower(), _decoded(f.value)) for f in iter_header_fields(block)
-                ]
+                self._headers[uid] = searchable_fields(raw if end < 0 else raw[: end + 2])
         return self._headers
 
 
