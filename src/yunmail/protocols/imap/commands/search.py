@@ -25,6 +25,7 @@ from yunmail.errors import MessageNotFound
 from yunmail.mime.header_search import ADDRESS_FIELDS, searchable_fields
 from yunmail.protocols.imap.commands import Outcome, ok
 from yunmail.protocols.imap.commands.fetch import cached_parse, parse_raw
+from yunmail.protocols.imap.commands.search_context import remember
 from yunmail.protocols.imap.wire import commands, responses
 from yunmail.protocols.imap.wire import search_keys as k
 from yunmail.protocols.imap.wire.sequence_set import SequenceSet
@@ -223,40 +224,84 @@ async def highest_modseq(session: Session, uids: Sequence[int]) -> int | None:
     return max((m.modseq for m in summaries), default=None)
 
 
-async def search(session: Session, command: commands.Search) -> Outcome:
+def _reported(options: set[str], uids: Sequence[int], by_position: Sequence[int]) -> list[int]:
+    """The messages an ESEARCH answer names: with only MIN/MAX just those two (RFC 4731 §3.2,
+    RFC 5182 §2.4, RFC 7162 §3.1.5), else all matches."""
+    if by_position and not options & {"ALL", "COUNT", "PARTIAL", "UPDATE"} and options & {"MIN", "MAX"}:
+        ends = {by_position[0] if "MIN" in options else by_position[-1]}
+        ends.add(by_position[-1] if "MAX" in options else by_position[0])
+        return [u for u in uids if u in ends]
+    return list(uids)
+
+
+async def answer(
+    session: Session,
+    command: commands.Search | commands.Sort,
+    uids: list[int],
+    *,
+    modseq_used: bool,
+) -> None:
+    """Send the result (``uids`` in result order) as ``* SEARCH``/``* SORT`` or ``* ESEARCH``."""
     view = session.view
     assert view is not None
+    sorting = isinstance(command, commands.Sort)
     returns = command.returns
-    try:
-        uids, modseq_used = await matching_uids(session, command.criteria)
-    except BaseException:
-        if returns is not None and "SAVE" in returns:
-            view.saved = ()  # RFC 5182 §2.1: a failed SEARCH ... SAVE empties $
-        raise
     numbers = uids if command.uid else [s for u in uids if (s := view.seq_of(u)) is not None]
-    modseq = await highest_modseq(session, uids) if modseq_used else None
-    if returns is None and not session.rev2:
-        session.send(responses.SearchData(tuple(numbers), modseq))
-        return ok("SEARCH completed")
-    options = set(returns or ()) or {"ALL"}
+    if returns is None and not (session.rev2 and not sorting):
+        modseq = await highest_modseq(session, uids) if modseq_used and not sorting else None
+        session.send(
+            responses.SortData(tuple(numbers)) if sorting else responses.SearchData(tuple(numbers), modseq)
+        )
+        return
+    options: set[str] = set(returns or ()) or {"ALL"}
+    ascending = sorted(uids)
     if "SAVE" in options:
-        chosen = uids
-        if uids and not options & {"ALL", "COUNT"} and options & {"MIN", "MAX"}:
-            # RFC 5182 §2.4: with only MIN/MAX, $ holds just those messages.
-            ends = {uids[0] if "MIN" in options else uids[-1], uids[-1] if "MAX" in options else uids[0]}
-            chosen = sorted(ends)
-        view.saved = tuple(chosen)
-        if options == {"SAVE"}:
-            return ok("SEARCH completed, result saved")
+        # RFC 5182 §2.4: with only MIN/MAX, $ holds just those messages.
+        view.saved = tuple(_reported(options - {"SAVE"}, ascending, uids))
+    if "UPDATE" in options:
+        if isinstance(command, commands.Sort):
+            remember(session, command.tag, command.uid, command.search, command, uids)
+        else:
+            remember(session, command.tag, command.uid, command.criteria, None, uids)
+    if options == {"SAVE"}:
+        return
+    # MIN/MAX are the lowest and highest numbers for SEARCH, the first and last in order for SORT.
+    first, last = (numbers[0], numbers[-1]) if numbers else (None, None)
+    if not sorting and numbers:
+        first, last = min(numbers), max(numbers)
+    partial = None
+    if command.partial is not None:
+        partial = (command.partial.render(), tuple(command.partial.pick(numbers)))
+    modseq = None
+    if modseq_used:
+        modseq = await highest_modseq(session, _reported(options, ascending, ascending))
+    found: SequenceSet | tuple[int, ...] | None = None
+    if numbers and "ALL" in options:
+        found = tuple(numbers) if sorting else SequenceSet.of(numbers)
     session.send(
         responses.ESearch(
             tag=command.tag,
             uid=command.uid,
-            min=numbers[0] if numbers and "MIN" in options else None,
-            max=numbers[-1] if numbers and "MAX" in options else None,
+            min=first if "MIN" in options else None,
+            max=last if "MAX" in options else None,
             count=len(numbers) if "COUNT" in options else None,
-            all=SequenceSet.of(numbers) if numbers and "ALL" in options else None,
+            all=found,
             modseq=modseq,
+            partial=partial,
         )
     )
+
+
+async def search(session: Session, command: commands.Search) -> Outcome:
+    view = session.view
+    assert view is not None
+    try:
+        uids, modseq_used = await matching_uids(session, command.criteria)
+    except BaseException:
+        if command.returns is not None and "SAVE" in command.returns:
+            view.saved = ()  # RFC 5182 §2.1: a failed SEARCH ... SAVE empties $
+        raise
+    await answer(session, command, uids, modseq_used=modseq_used)
+    if command.returns is not None and set(command.returns) == {"SAVE"}:
+        return ok("SEARCH completed, result saved")
     return ok("SEARCH completed")

@@ -17,7 +17,7 @@ from yunmail.mime import EnvelopeAddress, ParsedMessage
 from yunmail.mime.encoded_words import decode_header_bytes
 from yunmail.protocols.imap.commands import Outcome, ok
 from yunmail.protocols.imap.commands.fetch import cached_parse, parse_raw
-from yunmail.protocols.imap.commands.search import matching_uids
+from yunmail.protocols.imap.commands.search import answer, matching_uids
 from yunmail.protocols.imap.wire import commands, responses
 from yunmail.protocols.imap.wire.responses import ThreadNode
 
@@ -167,26 +167,26 @@ def _sort_key(msg: _Msg, key: str) -> Any:
     return _display(env.to)
 
 
-async def sorted_messages(session: Session, command: commands.Sort) -> list[_Msg]:
-    """The messages ``command`` selects, in its order (RFC 5256 §3; ties by sequence number)."""
-    uids, _ = await matching_uids(session, command.search)
+async def _sorted(session: Session, command: commands.Sort) -> tuple[list[_Msg], bool]:
+    uids, modseq_used = await matching_uids(session, command.search)
     msgs = sorted(await _load(session, uids), key=lambda m: m.seq)
     # Stable sorts from the least significant key; REVERSE keeps ties in sequence order.
     for criterion in reversed(command.criteria):
         name: str = criterion.key
         msgs.sort(key=lambda m: _sort_key(m, name), reverse=criterion.reverse)
-    return msgs
+    return msgs, modseq_used
+
+
+async def sorted_messages(session: Session, command: commands.Sort) -> list[_Msg]:
+    """The messages ``command`` selects, in its order (RFC 5256 §3; ties by sequence number)."""
+    return (await _sorted(session, command))[0]
 
 
 async def sort(session: Session, command: commands.Sort) -> Outcome:
-    uids, _ = await matching_uids(session, command.search)
-    msgs = sorted(await _load(session, uids), key=lambda m: m.seq)
-    # Stable sorts from the least significant key; seq order is the final tie-break.
-    for criterion in reversed(command.criteria):
-        name: str = criterion.key
-        msgs.sort(key=lambda m: _sort_key(m, name), reverse=criterion.reverse)
-    numbers = tuple(m.uid if command.uid else m.seq for m in msgs)
-    session.send(responses.SortData(numbers))
+    """SORT, with ESORT/CONTEXT=SORT result options (RFC 5267 §3-4) and PARTIAL (RFC 9394)."""
+    msgs, modseq_used = await _sorted(session, command)
+    uids = [m.uid for m in msgs]
+    await answer(session, command, uids, modseq_used=modseq_used)
     return ok("SORT completed")
 
 
