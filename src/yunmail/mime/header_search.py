@@ -12,6 +12,7 @@ from __future__ import annotations
 from yunmail.mime.address import Address, Group, parse_address_list
 from yunmail.mime.encoded_words import decode_bytes, decode_header_bytes
 from yunmail.mime.headers import iter_header_fields
+from yunmail.mime.structure import AddressList
 
 ADDRESS_FIELDS = frozenset({"from", "to", "cc", "bcc", "sender", "reply-to", "resent-from", "resent-to"})
 
@@ -50,3 +51,36 @@ def searchable_fields(header: bytes) -> list[tuple[str, str]]:
         (field.name.strip().lower(), searchable_value(field.name.strip().lower(), field.value))
         for field in iter_header_fields(header)
     ]
+
+
+def _raw_decoded(text: str | None) -> str:
+    return decode_header_bytes(text.encode("utf-8", "surrogateescape")) if text else ""
+
+
+def address_column(envelope: AddressList, flat: str) -> str:
+    """What the store keeps for FROM/TO/CC search: ``flat`` (the members' display list) unless the
+    field has RFC 5322 §3.4 groups, whose names SEARCH must find too (``Team: a@x, b@y;``)."""
+    if not envelope or all(a.host is not None or a.mailbox is None for a in envelope):
+        return flat
+    out: list[str] = []
+    pieces: list[str] = []
+    for a in envelope:
+        if a.mailbox is not None and a.host is None:  # group start: (None, None, name, None)
+            pieces.append(f"{_raw_decoded(a.mailbox)}: ")
+        elif a.mailbox is None:  # group end
+            pieces.append(";")
+            out.append("".join(pieces))
+            pieces = []
+        else:
+            name = " ".join(_raw_decoded(a.name).split())
+            spec = f"{_raw_decoded(a.mailbox)}@{_raw_decoded(a.host)}"
+            member = f"{name} <{spec}>" if name else spec
+            if pieces and not pieces[-1].endswith(": "):
+                pieces.append(", ")
+            pieces.append(member)
+            if not any(p.endswith(": ") for p in pieces):
+                out.append("".join(pieces))
+                pieces = []
+    if pieces:
+        out.append("".join(pieces))
+    return ", ".join(out)

@@ -4,9 +4,10 @@ The codec's search AST is translated into the store's (one SQL condition per key
 cannot decide from its columns become a ``UidIn`` leaf computed here, so that NOT/OR around them
 still compose in SQL:
 
-* header keys (``HEADER`` with any field, BCC, group names in FROM/TO/CC, the header half of
+* header keys the columns do not hold (``HEADER`` with other fields, BCC, the header half of
   TEXT) read the header blocks once per command and match the decoded, normalised values
-  (`yunmail.mime.header_search`), as Dovecot does;
+  (`yunmail.mime.header_search`), as Dovecot does; FROM/TO/CC use the cached columns, which
+  keep display names, addresses and group names;
 * SENTBEFORE/SENTON/SENTSINCE compare the calendar date of the Date: header in its own zone
   (RFC 3501 §6.4.4 "disregarding time and timezone"): SQL settles every message more than a day
   away from the edge, the few near it are checked against their parsed Date:.
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 _FIELD_COLUMNS = {"FROM": "from", "TO": "to", "CC": "cc", "SUBJECT": "subject"}
 _NOTHING: ms.SearchKey = ms.Not(ms.AllMessages())
 MAX_HEADER_SCAN = 256 * 1024
+_SCAN_BATCH = 64  # messages read per query by a header scan (whole messages: keep memory bounded)
 # A Date: zone is within a day of UTC, so a message more than a day from a date edge is settled in SQL.
 _ZONE_MARGIN = dt.timedelta(days=1)
 # Dovecot dates a message without a usable Date: at the epoch (so SENTBEFORE finds it).
@@ -121,9 +123,8 @@ class _Translator:
             return ms.HeaderContains("subject", value)
         if field == "BCC":
             return await self._scan("bcc", value)
-        # FROM/TO/CC: the cached column holds names and addresses, the scan adds group names.
-        column = ms.HeaderContains(_FIELD_COLUMNS[field], value)
-        return ms.Or((column, await self._scan(field.lower(), value)))
+        # FROM/TO/CC: the cached columns hold display names, addresses and group names (indexing).
+        return ms.HeaderContains(_FIELD_COLUMNS[field], value)
 
     async def _header(self, name: str, value: str) -> ms.SearchKey:
         if not value:
@@ -190,17 +191,14 @@ class _Translator:
         if self._headers is None:
             session, view = self.session, self.view
             self._headers = {}
-            for uid in view.uids:
-                if uid in view.expunged:
-                    continue
-                try:
-                    raw = await session.store.read_message(
-                        session.mailbox_id, view.folder_id, uid, end=MAX_HEADER_SCAN
-                    )
-                except MessageNotFound:
-                    continue
-                end = raw.find(b"\r\n\r\n")
-                self._headers[uid] = searchable_fields(raw if end < 0 else raw[: end + 2])
+            live = [u for u in view.uids if u not in view.expunged]
+            for start in range(0, len(live), _SCAN_BATCH):
+                chunk = live[start : start + _SCAN_BATCH]
+                found = await session.store.read_messages(session.mailbox_id, view.folder_id, chunk)
+                for uid, raw in found.items():
+                    end = raw.find(b"\r\n\r\n", 0, MAX_HEADER_SCAN)
+                    block = raw[:MAX_HEADER_SCAN] if end < 0 else raw[: end + 2]
+                    self._headers[uid] = searchable_fields(block)
         return self._headers
 
 
