@@ -135,6 +135,26 @@ def corpus() -> list[tuple[str, bytes]]:
         "Date: Mon, 7 Jan 2008 12:00:00 +0000\nFrom: bob@example.org\nSubject: _underscore\n"
         "Message-ID: <u1@example.org>\n\n" + "long body line\n" * 40,
     )
+    # Threading edge cases: a duplicate Message-ID, a reference loop, a self-reference, In-Reply-To
+    # only, a dummy parent shared by replies whose subjects also group them with a root.
+    thread_mails = [
+        ("dup@x", "", "Loop start", "Thu, 10 Jan 2008 10:00:00 +0000"),
+        ("dup@x", "", "Re: Loop start", "Thu, 10 Jan 2008 11:00:00 +0000"),
+        ("l1@x", "References: <l2@x>\n", "cycle one", "Thu, 10 Jan 2008 12:00:00 +0000"),
+        ("l2@x", "References: <l1@x>\n", "cycle two", "Thu, 10 Jan 2008 13:00:00 +0000"),
+        ("self@x", "References: <self@x>\n", "myself", "Thu, 10 Jan 2008 14:00:00 +0000"),
+        ("irt@x", "In-Reply-To: <l1@x> (comment)\n", "Re: cycle one", "Thu, 10 Jan 2008 09:00:00 +0000"),
+        ("d1@x", "References: <ghost@x>\n", "Re: [lst] Ghost topic", "Fri, 11 Jan 2008 10:00:00 +0000"),
+        ("d2@x", "References: <ghost@x>\n", "Re: Ghost topic", "Fri, 11 Jan 2008 09:00:00 +0000"),
+        ("g0@x", "", "Ghost topic", "Fri, 11 Jan 2008 08:00:00 +0000"),
+        ("same1@x", "", "Same time", "Sat, 12 Jan 2008 08:00:00 +0000"),
+        ("same2@x", "References: <g0@x>\n", "Same time", "Sat, 12 Jan 2008 08:00:00 +0000"),
+    ]
+    for n, (mid, extra, subject, date) in enumerate(thread_mails):
+        add(
+            f"{10 + n:02d}-Feb-2008 12:00:00 +0000",
+            f"Date: {date}\nFrom: t{n}@example.org\nSubject: {subject}\nMessage-ID: <{mid}>\n{extra}\nt\n",
+        )
     return msgs
 
 
@@ -275,3 +295,53 @@ async def test_search_sort_thread_answers_equal_dovecots(
         if expected[command] != got[command]
     ]
     assert not mismatches, f"{len(mismatches)} differences:\n" + "\n".join(mismatches)
+
+
+# RFC 5267 §4 context updates: the same STORE/EXPUNGE sequence must give the same ADDTO/REMOVEFROM
+# (and EXPUNGE, in the same order) as Dovecot. SEARCH contexts only: Dovecot reports position 0.
+UPDATE_SCRIPT = [
+    "SEARCH RETURN (UPDATE ALL) SEEN",
+    "UID SEARCH RETURN (UPDATE) OR FLAGGED SUBJECT budget",
+    "STORE 1,2,5 +FLAGS (\\Seen)",
+    "STORE 2:3 +FLAGS (\\Flagged)",
+    "STORE 1 -FLAGS (\\Seen)",
+    "STORE 2,5,6 +FLAGS (\\Deleted)",
+    "EXPUNGE",
+    "UID STORE 1:* -FLAGS (\\Flagged)",
+    "NOOP",
+]
+
+
+async def _run_script(client: ImapTestClient) -> list[tuple[str, list[bytes]]]:
+    out = []
+    tags: dict[bytes, bytes] = {}
+    for command in UPDATE_SCRIPT:
+        result = await client.command(command)
+        lines = []
+        for line in result.untagged:
+            if b"ESEARCH" in line:
+                found = _TAG.search(line)
+                assert found is not None
+                # Name contexts by the order they were made in, not by their tags.
+                label = tags.setdefault(found.group(), b"(TAG %d)" % len(tags))
+                lines.append(line.replace(found.group(), label).rstrip())
+            elif line.endswith(b"EXPUNGE"):
+                lines.append(line.rstrip())
+        out.append((f"{command} -> {result.status}", lines))
+    return out
+
+
+async def test_context_updates_equal_dovecots(
+    imap: ImapEnv,
+    dovecot: tuple[str, int],  # noqa: F811
+) -> None:
+    ours = await imap.client()
+    theirs = await ImapTestClient.connect(*dovecot)
+    await theirs.login("tester", "secret")
+    await _load(ours)
+    await _load(theirs)
+    expected = await _run_script(theirs)
+    got = await _run_script(ours)
+    await ours.close()
+    await theirs.close()
+    assert got == expected
