@@ -150,3 +150,13 @@ async def test_body_matches_quoted_printable_latin1(encoded: ImapTestClient) -> 
 
 async def test_body_matches_text_attachments(encoded: ImapTestClient) -> None:
     assert await search(encoded, "BODY quokka") == [4]
+
+
+async def test_internal_date_keys_use_the_server_day(imap: ImapEnv, actor: ImapTestClient) -> None:
+    """RFC 3501 §6.4.4 BEFORE/ON/SINCE compare the internal date's day, disregarding time; like
+    Dovecot the day is the server's (UTC here), not the zone the APPEND named."""
+    await actor.expect("OK", 'APPEND INBOX "25-Mar-2007 00:30:00 +0200" ', Lit(make_message("late")))
+    await actor.expect("OK", 'APPEND INBOX "25-Mar-2007 02:30:00 +0200" ', Lit(make_message("early")))
+    await actor.select()
+    assert await search(actor, "ON 24-Mar-2007") == [1]
+    assert await search(actor, "SINCE 25-Mar-2007") == [2]

@@ -18,6 +18,7 @@ Text keys are case-insensitive substring matches, which also finds Chinese words
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -59,12 +60,22 @@ def _in(day: dt.date, since: dt.date | None, before: dt.date | None) -> bool:
     return (since is None or day >= since) and (before is None or day < before)
 
 
+def _local_midnight(value: dt.date) -> dt.datetime:
+    """Midnight starting ``value`` in the server's own time zone (``TZ``), daylight saving included."""
+    try:
+        stamp = time.mktime((value.year, value.month, value.day, 0, 0, 0, 0, 0, -1))
+        return dt.datetime.fromtimestamp(stamp, dt.UTC)
+    except (OverflowError, ValueError, OSError):  # years the C library cannot place
+        return _day(value)
+
+
 def _internal_date_key(key: k.DateKey) -> ms.SearchKey:
-    # BEFORE/ON/SINCE: the internal date's day in UTC. Dovecot uses the server's zone (which is
-    # UTC on our hosts); the zone an APPEND gave is not kept (RFC 3501 leaves this open).
+    # BEFORE/ON/SINCE: the internal date's calendar day in the server's time zone, as Dovecot
+    # does (UTC on our hosts); the zone an APPEND gave is not kept (RFC 3501 leaves this open).
     since, before = _bounds(key)
     return ms.Received(
-        since=_day(since) if since is not None else None, before=_day(before) if before is not None else None
+        since=_local_midnight(since) if since is not None else None,
+        before=_local_midnight(before) if before is not None else None,
     )
 
 
