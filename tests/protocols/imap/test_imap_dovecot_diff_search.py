@@ -135,6 +135,14 @@ def corpus() -> list[tuple[str, bytes]]:
         "Date: Mon, 7 Jan 2008 12:00:00 +0000\nFrom: bob@example.org\nSubject: _underscore\n"
         "Message-ID: <u1@example.org>\n\n" + "long body line\n" * 40,
     )
+    add(
+        "09-Jan-2008 12:00:00 +0000",
+        "Date: Wed, 9 Jan 2008 12:00:00 +0000\nFrom: x@example.org\nSubject: parts\nMIME-Version: 1.0\n"
+        "Content-Type: multipart/mixed; boundary=p\n\npreamble wallaby\n--p\n"
+        "Content-Type: text/plain\nContent-Description: platypus notes\n\nfirst part\n--p\n"
+        "Content-Type: message/rfc822\n\nFrom: inner@example.org\nSubject: echidna inside\n"
+        "X-Inner: numbat\n\ninner body dingo\n--p--\nepilogue bilby\n",
+    )
     # Threading edge cases: a duplicate Message-ID, a reference loop, a self-reference, In-Reply-To
     # only, a dummy parent shared by replies whose subjects also group them with a root.
     thread_mails = [
@@ -209,6 +217,16 @@ SEARCHES = [
     "TEXT beijing",
     "TEXT 4711",
     "TEXT alpha",
+    "TEXT platypus",
+    "BODY platypus",
+    "TEXT echidna",
+    "BODY echidna",
+    "SUBJECT echidna",
+    "TEXT numbat",
+    "BODY numbat",
+    "BODY dingo",
+    "BODY wallaby",
+    "TEXT bilby",
     "LARGER 400",
     "SMALLER 300",
 ]

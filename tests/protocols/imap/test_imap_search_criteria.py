@@ -160,3 +160,20 @@ async def test_internal_date_keys_use_the_server_day(imap: ImapEnv, actor: ImapT
     await actor.select()
     assert await search(actor, "ON 24-Mar-2007") == [1]
     assert await search(actor, "SINCE 25-Mar-2007") == [2]
+
+
+async def test_text_matches_part_headers_but_body_does_not(imap: ImapEnv, actor: ImapTestClient) -> None:
+    """As Dovecot: TEXT covers the header of every MIME part and embedded message, BODY only text."""
+    await imap.deliver(
+        _mime(
+            "parts",
+            "Content-Type: multipart/mixed; boundary=p\n\n--p\nContent-Type: text/plain\n"
+            "Content-Description: platypus notes\n\nfirst\n--p\nContent-Type: message/rfc822\n\n"
+            "Subject: echidna inside\n\ninner dingo\n--p--\n",
+        )
+    )
+    await actor.select()
+    assert await search(actor, "TEXT platypus") == [1]
+    assert await search(actor, "TEXT echidna") == [1]
+    assert await search(actor, "BODY platypus") == []
+    assert await search(actor, "BODY dingo") == [1]

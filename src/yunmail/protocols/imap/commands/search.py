@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 _FIELD_COLUMNS = {"FROM": "from", "TO": "to", "CC": "cc", "SUBJECT": "subject"}
 _NOTHING: ms.SearchKey = ms.Not(ms.AllMessages())
 MAX_HEADER_SCAN = 256 * 1024
+_CONTAINERS = ("multipart/", "message/")  # only these have part headers below the message header
 _SCAN_BATCH = 64  # messages read per query by a header scan (whole messages: keep memory bounded)
 # A Date: zone is within a day of UTC, so a message more than a day from a date edge is settled in SQL.
 _ZONE_MARGIN = dt.timedelta(days=1)
@@ -87,6 +88,7 @@ class _Translator:
         self.view = view
         self.uses_modseq = False
         self._headers: dict[int, list[tuple[str, str]]] | None = None
+        self._nested: dict[int, list[tuple[str, str]]] | None = None
 
     async def key(self, key: k.SearchKey) -> ms.SearchKey:
         match key:
@@ -188,8 +190,9 @@ class _Translator:
         return [view.uids[s - 1] for s in numbers.iter_numbers(len(view.uids))]
 
     async def _scan(self, name: str | None, value: str) -> ms.SearchKey:
-        """Messages with a header ``name`` (any field when None) containing ``value``."""
-        headers = await self._all_headers()
+        """Messages with a header ``name`` containing ``value``; with ``name`` None any field of
+        any header, MIME part headers and embedded messages' headers included (TEXT, as Dovecot)."""
+        headers = await self._all_headers(nested=name is None)
         needle = " ".join(value.split()).casefold() if name in ADDRESS_FIELDS else value.casefold()
         found = tuple(
             uid
@@ -198,19 +201,32 @@ class _Translator:
         )
         return ms.UidIn(found)
 
-    async def _all_headers(self) -> dict[int, list[tuple[str, str]]]:
-        if self._headers is None:
-            session, view = self.session, self.view
-            self._headers = {}
-            live = [u for u in view.uids if u not in view.expunged]
-            for start in range(0, len(live), _SCAN_BATCH):
-                chunk = live[start : start + _SCAN_BATCH]
-                found = await session.store.read_messages(session.mailbox_id, view.folder_id, chunk)
-                for uid, raw in found.items():
-                    end = raw.find(b"\r\n\r\n", 0, MAX_HEADER_SCAN)
-                    block = raw[:MAX_HEADER_SCAN] if end < 0 else raw[: end + 2]
-                    self._headers[uid] = searchable_fields(block)
-        return self._headers
+    async def _all_headers(self, *, nested: bool = False) -> dict[int, list[tuple[str, str]]]:
+        """Searchable header fields per live message: the message header, and with ``nested`` also
+        every MIME part header below it (one read of the folder per command and kind)."""
+        cached = self._nested if nested else self._headers
+        if cached is not None:
+            return cached
+        session, view = self.session, self.view
+        out: dict[int, list[tuple[str, str]]] = {}
+        live = [u for u in view.uids if u not in view.expunged]
+        for start in range(0, len(live), _SCAN_BATCH):
+            chunk = live[start : start + _SCAN_BATCH]
+            found = await session.store.read_messages(session.mailbox_id, view.folder_id, chunk)
+            for uid, raw in found.items():
+                end = raw.find(b"\r\n\r\n", 0, MAX_HEADER_SCAN)
+                fields = searchable_fields(raw[:MAX_HEADER_SCAN] if end < 0 else raw[: end + 2])
+                if nested and any(n == "content-type" and v.startswith(_CONTAINERS) for n, v in fields):
+                    root = (await parse_raw(raw)).root
+                    for part in root.walk():
+                        if part is not root and part.header_end > part.header_start:
+                            fields += searchable_fields(raw[part.header_start : part.header_end])
+                out[uid] = fields
+        if nested:
+            self._nested = out
+        else:
+            self._headers = out
+        return out
 
 
 async def matching_uids(session: Session, criteria: k.SearchKey) -> tuple[list[int], bool]:
