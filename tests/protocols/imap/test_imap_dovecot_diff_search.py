@@ -143,6 +143,17 @@ def corpus() -> list[tuple[str, bytes]]:
         "Content-Type: message/rfc822\n\nFrom: inner@example.org\nSubject: echidna inside\n"
         "X-Inner: numbat\n\ninner body dingo\n--p--\nepilogue bilby\n",
     )
+    add(
+        "11-Jan-2008 12:00:00 +0000",
+        "Date: 24 Mar 2007 23:30 EST\nFrom: old@example.org\n"
+        "Subject: =?ISO-8859-1?Q?Soci=E9t=E9_g=E9n=E9rale?=\n"
+        "Message-ID: <est@example.org>\n\nSOCIÉTÉ en majuscules\n",
+    )
+    add(
+        "12-Jan-2008 12:00:00 +0000",
+        "Date: Sun, 25 Mar 2007 23:59:59 -0000\nFrom: zone@example.org\nSubject: minus zero\n"
+        "Message-ID: <mz@example.org>\n\nzone\n",
+    )
     # Threading edge cases: a duplicate Message-ID, a reference loop, a self-reference, In-Reply-To
     # only, a dummy parent shared by replies whose subjects also group them with a root.
     thread_mails = [
@@ -218,6 +229,11 @@ SEARCHES = [
     "TEXT 4711",
     "TEXT alpha",
     "TEXT platypus",
+    "BODY société",
+    "BODY SOCIÉTÉ",
+    "SUBJECT SOCIÉTÉ",
+    "HEADER Subject générale",
+    "SENTON 24-Mar-2007",
     "BODY platypus",
     "TEXT echidna",
     "BODY echidna",

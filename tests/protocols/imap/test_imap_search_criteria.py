@@ -177,3 +177,14 @@ async def test_text_matches_part_headers_but_body_does_not(imap: ImapEnv, actor:
     assert await search(actor, "TEXT echidna") == [1]
     assert await search(actor, "BODY platypus") == []
     assert await search(actor, "BODY dingo") == [1]
+
+
+async def test_subject_and_from_ignore_case_beyond_ascii(imap: ImapEnv, actor: ImapTestClient) -> None:
+    """RFC 3501 §6.4.4: text keys are case-insensitive; that includes letters like É and Ж."""
+    await imap.deliver(make_message("Société Générale", sender="Жанна <zh@example.org>"))
+    await imap.deliver(make_message("societe generale"))
+    await actor.select()
+    result = await actor.expect("OK", "SEARCH CHARSET UTF-8 SUBJECT ", Lit("SOCIÉTÉ".encode()))
+    assert result.search() == [1]
+    result = await actor.expect("OK", "SEARCH CHARSET UTF-8 FROM ", Lit("жанна".encode()))
+    assert result.search() == [1]

@@ -100,6 +100,16 @@ class HeaderContains:
 
 
 @dataclass(frozen=True, slots=True)
+class HeaderLike:
+    """A pre-filter for `HeaderContains` with non-ASCII letters: the same match with every such letter
+    a one-character wildcard (SQL ``lower()`` folds ASCII only). Matches a superset: the caller
+    checks the candidates' values itself."""
+
+    field: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class BodyContains:
     text: str
 
@@ -141,6 +151,7 @@ SearchKey: TypeAlias = (
     | Sent
     | Size
     | HeaderContains
+    | HeaderLike
     | BodyContains
     | TextContains
     | ModSeqAtLeast
@@ -219,6 +230,13 @@ def condition(key: SearchKey) -> ColumnElement[bool]:
             return and_(true(), *parts)
         case HeaderContains(field, text):
             return _header_contains(field, text)
+        case HeaderLike(field, text):
+            column = HEADER_COLUMNS.get(field.lower())
+            if column is None:
+                raise ValueError(f"unsearchable header field {field!r}")
+            escaped = _escape(text)
+            pattern = "".join("_" if not c.isascii() and c.lower() != c.upper() else c for c in escaped)
+            return column.ilike(pattern, escape="\\")
         case BodyContains(text):
             return _body_contains(text)
         case TextContains(text):

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from yunmail import mailstore as ms
 from yunmail.errors import MessageNotFound
+from yunmail.mailstore.search import HeaderLike
 from yunmail.mime.header_search import ADDRESS_FIELDS, searchable_fields
 from yunmail.protocols.imap.commands import Outcome, ok
 from yunmail.protocols.imap.commands.fetch import cached_parse, parse_raw
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from yunmail.protocols.imap.session import Session
 
 _FIELD_COLUMNS = {"FROM": "from", "TO": "to", "CC": "cc", "SUBJECT": "subject"}
+_INFO_FIELDS = {"subject": "subject", "from": "from_addr", "to": "to_addr", "cc": "cc_addr"}
 _NOTHING: ms.SearchKey = ms.Not(ms.AllMessages())
 MAX_HEADER_SCAN = 256 * 1024
 _CONTAINERS = ("multipart/", "message/")  # only these have part headers below the message header
@@ -132,19 +134,33 @@ class _Translator:
         if field == "TEXT":
             # RFC 3501 §6.4.4 TEXT: the header or the body; every header field counts.
             return ms.Or((ms.TextContains(value), await self._scan(None, value)))
-        if field == "SUBJECT":
-            return ms.HeaderContains("subject", value)
         if field == "BCC":
             return await self._scan("bcc", value)
-        # FROM/TO/CC: the cached columns hold display names, addresses and group names (indexing).
-        return ms.HeaderContains(_FIELD_COLUMNS[field], value)
+        # SUBJECT/FROM/TO/CC: the cached columns hold the decoded subject, display names, addresses
+        # and group names (indexing).
+        return await self._column(_FIELD_COLUMNS[field], value)
+
+    async def _column(self, column: str, value: str) -> ms.SearchKey:
+        if all(c.isascii() or c.lower() == c.upper() for c in value):
+            return ms.HeaderContains(column, value)
+        # SQL folds ASCII case only: let it find candidates, then compare case-folded here.
+        session, view = self.session, self.view
+        candidates = await session.store.search(session.mailbox_id, view.folder_id, HeaderLike(column, value))
+        needle = value.casefold()
+        exact: list[int] = []
+        for start in range(0, len(candidates), 200):
+            chunk = candidates[start : start + 200]
+            for info in await session.store.fetch_messages(session.mailbox_id, view.folder_id, chunk):
+                if needle in str(getattr(info, _INFO_FIELDS[column])).casefold():
+                    exact.append(info.uid)
+        return ms.UidIn(tuple(exact))
 
     async def _header(self, name: str, value: str) -> ms.SearchKey:
         if not value:
             return await self._scan(name, value)  # RFC 3501 §6.4.4: empty string = field present
-        if name in ("subject", "message-id"):
+        if name == "message-id":
             return ms.HeaderContains(name, value)
-        if name in ("from", "to", "cc"):
+        if name in ("subject", "from", "to", "cc"):
             return await self._contains(name.upper(), value)
         return await self._scan(name, value)
 
