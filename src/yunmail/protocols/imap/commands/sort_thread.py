@@ -86,27 +86,47 @@ class _Msg:
     uid: int
     arrival: dt.datetime
     size: int
-    parsed: ParsedMessage
+    subject: str  # decoded (the store's column)
+    sent: dt.datetime | None  # the Date: header (the store's column)
+    parsed: ParsedMessage | None  # only loaded for keys that need the envelope or references
+    base: Subject | None = None  # computed on first use
+
+    @property
+    def full(self) -> ParsedMessage:
+        assert self.parsed is not None, "loaded without the parse"
+        return self.parsed
+
+    def subject_key(self) -> Subject:
+        if self.base is None:
+            self.base = extract_subject(self.subject)
+        return self.base
 
 
-async def _load(session: Session, uids: Sequence[int]) -> list[_Msg]:
+async def _load(session: Session, uids: Sequence[int], *, parse: bool) -> list[_Msg]:
+    """The messages' sort and thread data; ``parse`` also decodes the cached parse (envelope,
+    references), which costs more than the columns."""
     view = session.view
     assert view is not None
     out: list[_Msg] = []
     for start in range(0, len(uids), 200):
         chunk = list(uids[start : start + 200])
         for info in await session.store.fetch_messages(session.mailbox_id, view.folder_id, chunk):
-            parsed = cached_parse(info)
-            if parsed is None:
+            seq = view.seq_of(info.uid)
+            if seq is None:
+                continue
+            parsed = cached_parse(info) if parse else None
+            if parse and parsed is None:
                 try:
                     raw = await session.store.read_message(session.mailbox_id, view.folder_id, info.uid)
                 except MessageNotFound:
                     continue
                 parsed = await parse_raw(raw)
-            seq = view.seq_of(info.uid)
-            if seq is not None:
-                out.append(_Msg(seq, info.uid, _aware(info.internal_date) or _EPOCH, info.size, parsed))
+            arrival = _aware(info.internal_date) or _EPOCH
+            out.append(_Msg(seq, info.uid, arrival, info.size, info.subject, _aware(info.sent_date), parsed))
     return out
+
+
+_COLUMN_KEYS = frozenset({"ARRIVAL", "DATE", "SIZE", "SUBJECT"})  # sortable without the parse
 
 
 def _decoded(text: str | None) -> str:
@@ -143,11 +163,10 @@ def _display(addresses: tuple[EnvelopeAddress, ...] | None) -> str:
 
 def _sent(msg: _Msg) -> dt.datetime:
     # RFC 5256 §3 DATE: the Date: header, or the internal date when it cannot be parsed.
-    return _aware(msg.parsed.date) or msg.arrival
+    return msg.sent or msg.arrival
 
 
 def _sort_key(msg: _Msg, key: str) -> Any:
-    env = msg.parsed.envelope
     if key == "ARRIVAL":
         return msg.arrival
     if key == "DATE":
@@ -155,7 +174,8 @@ def _sort_key(msg: _Msg, key: str) -> Any:
     if key == "SIZE":
         return msg.size
     if key == "SUBJECT":
-        return base_subject(msg.parsed.subject)
+        return msg.subject_key().key
+    env = msg.full.envelope
     if key == "FROM":
         return _mailbox(env.from_)
     if key == "TO":
@@ -169,7 +189,8 @@ def _sort_key(msg: _Msg, key: str) -> Any:
 
 async def _sorted(session: Session, command: commands.Sort) -> tuple[list[_Msg], bool]:
     uids, modseq_used = await matching_uids(session, command.search)
-    msgs = sorted(await _load(session, uids), key=lambda m: m.seq)
+    parse = any(c.key not in _COLUMN_KEYS for c in command.criteria)
+    msgs = sorted(await _load(session, uids, parse=parse), key=lambda m: m.seq)
     # Stable sorts from the least significant key; REVERSE keeps ties in sequence order.
     for criterion in reversed(command.criteria):
         name: str = criterion.key
@@ -237,7 +258,7 @@ def _references(msgs: Sequence[_Msg]) -> list[_Box]:
     table: dict[str, _Box] = {}
     unnamed: list[_Box] = []  # no Message-ID, or a duplicate one: a container of its own
     for msg in msgs:
-        own_id = msg.parsed.message_id
+        own_id = msg.full.message_id
         box = table.get(own_id) if own_id else None
         if box is None or box.msg is not None:
             box = _Box()
@@ -246,7 +267,8 @@ def _references(msgs: Sequence[_Msg]) -> list[_Box]:
             else:
                 unnamed.append(box)
         box.msg = msg
-        refs = list(msg.parsed.references) or ([msg.parsed.in_reply_to] if msg.parsed.in_reply_to else [])
+        parsed = msg.full
+        refs = list(parsed.references) or ([parsed.in_reply_to] if parsed.in_reply_to else [])
         previous: _Box | None = None
         for ref in refs:
             ref_box = table.setdefault(ref, _Box())
@@ -300,7 +322,7 @@ def _group_by_subject(roots: list[_Box]) -> list[_Box]:
 
     def subject(box: _Box) -> Subject | None:
         msg = box.first()
-        found = extract_subject(msg.parsed.subject) if msg is not None else None
+        found = msg.subject_key() if msg is not None else None
         return found if found is not None and found.key else None
 
     table: dict[str, _Box] = {}
@@ -341,7 +363,7 @@ def _group_by_subject(roots: list[_Box]) -> list[_Box]:
 
 
 def _is_reply(box: _Box) -> bool:
-    return box.msg is not None and extract_subject(box.msg.parsed.subject).reply
+    return box.msg is not None and box.msg.subject_key().reply
 
 
 def _node(box: _Box, uid: bool) -> ThreadNode:
@@ -352,8 +374,8 @@ def _node(box: _Box, uid: bool) -> ThreadNode:
 def _ordered_subject(msgs: Sequence[_Msg], uid: bool) -> list[ThreadNode]:
     """RFC 5256 §3 ORDEREDSUBJECT: by base subject, then sent date; each group one flat thread."""
     groups: dict[str, list[_Msg]] = {}
-    for msg in sorted(msgs, key=lambda m: (base_subject(m.parsed.subject), _sent(m), m.seq)):
-        groups.setdefault(base_subject(msg.parsed.subject), []).append(msg)
+    for msg in sorted(msgs, key=lambda m: (m.subject_key().key, _sent(m), m.seq)):
+        groups.setdefault(msg.subject_key().key, []).append(msg)
     threads = sorted(groups.values(), key=lambda g: (_sent(g[0]), g[0].seq))
     return [
         ThreadNode(
@@ -366,7 +388,8 @@ def _ordered_subject(msgs: Sequence[_Msg], uid: bool) -> list[ThreadNode]:
 
 async def thread(session: Session, command: commands.Thread) -> Outcome:
     uids, _ = await matching_uids(session, command.search)
-    msgs = sorted(await _load(session, uids), key=lambda m: m.seq)
+    parse = command.algorithm != "ORDEREDSUBJECT"  # REFERENCES needs Message-ID and References
+    msgs = sorted(await _load(session, uids, parse=parse), key=lambda m: m.seq)
     if command.algorithm == "ORDEREDSUBJECT":
         threads = _ordered_subject(msgs, command.uid)
     else:
