@@ -7,6 +7,7 @@ import pytest
 
 from support.imap import ImapEnv, ImapTestClient
 from support.mailstore import make_message
+from yunmail.protocols.imap.commands.search_context import MAX_CONTEXTS
 
 
 @pytest.fixture
@@ -131,3 +132,12 @@ async def test_modseq_with_min_is_the_min_messages_modseq(imap: ImapEnv, five: I
     summaries = {m.uid: m.modseq for m in await imap.store.list_messages(imap.mailbox_id, "INBOX")}
     result = await five.expect("OK", "SEARCH RETURN (MIN) MODSEQ 1 SEEN")
     assert esearch(result.untagged) == [b"MIN 1 MODSEQ %d" % summaries[1]]
+
+
+async def test_too_many_contexts_answers_noupdate(five: ImapTestClient) -> None:
+    """RFC 5267 §4.2: a context the server will not keep is named in ``NO [NOUPDATE "tag"]``."""
+    for _ in range(MAX_CONTEXTS):
+        await five.expect("OK", "SEARCH RETURN (UPDATE) SEEN")
+    result = await five.expect("OK", "SEARCH RETURN (UPDATE COUNT) SEEN")
+    assert any(line.startswith(b'* NO [NOUPDATE "') for line in result.untagged)
+    assert esearch(result.untagged) == [b"COUNT 0"]

@@ -31,7 +31,9 @@ from yunmail.protocols.imap.commands.fetch import cached_parse, parse_raw
 from yunmail.protocols.imap.commands.search_context import remember
 from yunmail.protocols.imap.wire import commands, responses
 from yunmail.protocols.imap.wire import search_keys as k
+from yunmail.protocols.imap.wire.codes import ResponseCode
 from yunmail.protocols.imap.wire.sequence_set import SequenceSet
+from yunmail.protocols.imap.wire.values import render_quoted
 
 if TYPE_CHECKING:
     from yunmail.protocols.imap.selected import SelectedView
@@ -301,9 +303,13 @@ async def answer(
         view.saved = tuple(_reported(options - {"SAVE"}, ascending, uids))
     if "UPDATE" in options:
         if isinstance(command, commands.Sort):
-            remember(session, command.tag, command.uid, command.search, command, uids)
+            kept = remember(session, command.tag, command.uid, command.search, command, uids)
         else:
-            remember(session, command.tag, command.uid, command.criteria, None, uids)
+            kept = remember(session, command.tag, command.uid, command.criteria, None, uids)
+        if not kept:
+            # RFC 5267 §4.2: the result is still answered; the client learns no updates will follow.
+            code = ResponseCode("NOUPDATE", render_quoted(command.tag.encode()).decode())
+            session.send(responses.Untagged("NO", "too many search contexts", code))
     if options == {"SAVE"}:
         return
     # MIN/MAX are the lowest and highest numbers for SEARCH, the first and last in order for SORT.
