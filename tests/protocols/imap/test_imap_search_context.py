@@ -141,3 +141,10 @@ async def test_too_many_contexts_answers_noupdate(five: ImapTestClient) -> None:
     result = await five.expect("OK", "SEARCH RETURN (UPDATE COUNT) SEEN")
     assert any(line.startswith(b'* NO [NOUPDATE "') for line in result.untagged)
     assert esearch(result.untagged) == [b"COUNT 0"]
+
+
+async def test_save_with_partial_keeps_only_the_range(five: ImapTestClient) -> None:
+    """RFC 9394 §3.2 with SEARCHRES (RFC 5182): ``$`` holds the messages PARTIAL returned."""
+    await five.expect("OK", "SEARCH RETURN (SAVE PARTIAL 2:3) ALL")
+    fetched = await five.expect("OK", "FETCH $ UID")
+    assert sorted(fetched.fetch()) == [2, 3]

@@ -299,8 +299,12 @@ async def answer(
     options: set[str] = set(returns or ()) or {"ALL"}
     ascending = sorted(uids)
     if "SAVE" in options:
-        # RFC 5182 §2.4: with only MIN/MAX, $ holds just those messages.
-        view.saved = tuple(_reported(options - {"SAVE"}, ascending, uids))
+        # RFC 5182 §2.4: with only MIN/MAX, $ holds just those messages; with PARTIAL (RFC 9394
+        # §3.2, as Dovecot) the messages of the range.
+        if command.partial is not None:
+            view.saved = tuple(sorted(command.partial.pick(uids)))
+        else:
+            view.saved = tuple(_reported(options - {"SAVE"}, ascending, uids))
     if "UPDATE" in options:
         if isinstance(command, commands.Sort):
             kept = remember(session, command.tag, command.uid, command.search, command, uids)
