@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from yunmail.mime import parse_message
+from yunmail.mime.header_search import address_column
 
 MAX_MESSAGE_ID = 998  # the column's width (RFC 5322 line limit)
 
@@ -53,9 +54,10 @@ def index_message(data: bytes) -> CachedParse:
     return CachedParse(
         parsed=structure,
         subject=_storable(parsed.subject),
-        from_addr=_storable(parsed.from_display),
-        to_addr=_storable(parsed.to_display),
-        cc_addr=_storable(parsed.cc_display),
+        # Group names stay in the search columns (RFC 5322 §3.4; IMAP FROM/TO/CC find them).
+        from_addr=_storable(address_column(parsed.envelope.from_, parsed.from_display)),
+        to_addr=_storable(address_column(parsed.envelope.to, parsed.to_display)),
+        cc_addr=_storable(address_column(parsed.envelope.cc, parsed.cc_display)),
         message_id=message_id,
         sent_date=parsed.date.astimezone(dt.UTC) if parsed.date is not None else None,
         preview=_storable(parsed.preview),

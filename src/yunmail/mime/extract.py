@@ -2,6 +2,8 @@
 
 Which parts are "the body": inline text/plain and text/html leaves; in multipart/alternative
 (RFC 2046 §5.1.4) only the text/plain alternative if there is one, else the last (richest) one.
+The search text also takes every other ``text/*`` leaf (the other alternatives, text attachments),
+decoded, as IMAP BODY/TEXT search does in Dovecot; the preview comes from the body only.
 Everything else that is a leaf is an attachment; inline images (Content-ID, no "attachment"
 disposition, RFC 2387 multipart/related) are listed with ``inline=True``. A message/rfc822 part is
 one attachment; its text still feeds the search text (forwarded mail is searchable) but not the
@@ -70,26 +72,32 @@ def _attachment(part: Part) -> AttachmentInfo:
 
 def summarize(data: bytes, root: Part, *, with_text: bool = True) -> Summary:
     """Preview, search text and attachments of a parsed message."""
-    texts: list[tuple[Part, bool]] = []
+    texts: list[tuple[Part, bool]] = []  # (part, shown in the preview?)
     attachments: list[AttachmentInfo] = []
-    stack: list[tuple[Part, bool]] = [(root, False)]
+    # (part, inside an embedded message, not the body: only searched)
+    stack: list[tuple[Part, bool, bool]] = [(root, False, False)]
     while stack:
-        part, embedded = stack.pop()
+        part, embedded, aside = stack.pop()
         if part.is_multipart:
             children = part.children
-            if part.content_subtype == "alternative" and children:
-                children = (_best_alternative(children),)
-            stack.extend((child, embedded) for child in reversed(children))
+            best = _best_alternative(children) if part.content_subtype == "alternative" and children else None
+            stack.extend(
+                (child, embedded, aside or (best is not None and child is not best))
+                for child in reversed(children)
+            )
         elif part.message is not None:
             if part is not root and not embedded:
                 attachments.append(_attachment(part))
-            stack.append((part.message, embedded or part is not root))
+            stack.append((part.message, embedded or part is not root, aside))
         elif part.opaque:
             continue  # an unparsed container blob is neither body nor attachment
-        elif _is_body(part):
-            texts.append((part, embedded))
-        elif not embedded:
-            attachments.append(_attachment(part))
+        elif _is_body(part) and not aside:
+            texts.append((part, not embedded))
+        else:
+            if not embedded and not aside:
+                attachments.append(_attachment(part))
+            if part.content_type == "text":
+                texts.append((part, False))
     if not with_text:
         return Summary("", "", tuple(attachments), ())
     return _texts(data, texts, tuple(attachments))
@@ -100,7 +108,7 @@ def _texts(data: bytes, texts: list[tuple[Part, bool]], attachments: tuple[Attac
     pieces: list[str] = []
     budget = SEARCH_TEXT_LIMIT
     preview = ""
-    for part, embedded in texts:
+    for part, shown in texts:
         if budget <= 0:
             limits.add("search_text")
             break
@@ -118,7 +126,7 @@ def _texts(data: bytes, texts: list[tuple[Part, bool]], attachments: tuple[Attac
         text = _clean(text)[:budget]
         if not text:
             continue
-        if not preview and not embedded:
+        if not preview and shown:
             preview = " ".join(text[: PREVIEW_LENGTH * 8].split())[:PREVIEW_LENGTH]
         pieces.append(text)
         budget -= len(text) + 1

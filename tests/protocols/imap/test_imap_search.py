@@ -96,9 +96,10 @@ async def test_uid_search_returns_uids(imap: ImapEnv, mailbox: ImapTestClient) -
 
 
 async def test_esearch_returns_min_max_count_all(mailbox: ImapTestClient) -> None:
+    """RFC 4731 §3.1 (items in Dovecot's order: MIN MAX ALL COUNT)."""
     result = await mailbox.expect("OK", "SEARCH RETURN (MIN MAX COUNT ALL) UNSEEN")
     tag = result.data("ESEARCH")[0]
-    assert tag[1:] == ["MIN", "2", "MAX", "3", "COUNT", "2", "ALL", "2:3"]
+    assert tag[1:] == ["MIN", "2", "MAX", "3", "ALL", "2:3", "COUNT", "2"]
 
 
 async def test_esearch_without_options_means_all(mailbox: ImapTestClient) -> None:

@@ -41,6 +41,7 @@ from yunmail.net import NetLimits, ServerTls
 from yunmail.protocols.imap import capabilities as caps
 from yunmail.protocols.imap import state
 from yunmail.protocols.imap.commands import CloseConnection, Outcome, no
+from yunmail.protocols.imap.commands.search_context import SearchContexts
 from yunmail.protocols.imap.connection import Connection
 from yunmail.protocols.imap.feeds import ChangeFeeds, FeedHandle
 from yunmail.protocols.imap.selected import SelectedView
@@ -124,6 +125,7 @@ class Session:
         self.stopping = False
         self._out = bytearray()
         self._feed: FeedHandle | None = None
+        self.search_contexts = SearchContexts()  # RFC 5267 RETURN (UPDATE)
         self.framer = Framer(self._limits(authenticated=False))
 
     # --- properties handlers use -----------------------------------------------------------------
@@ -268,10 +270,15 @@ class Session:
             return
         if force or view.dirty:
             await self.refresh()
+        contexts = self.search_contexts
+        if contexts.items:
+            await contexts.update(self)  # REMOVEFROM while expunged messages still have numbers
         for response in view.take_updates(
             allow_expunge=allow_expunge, vanished=self.qresync, condstore=self.condstore
         ):
             self.send(response)
+        if contexts.items:
+            await contexts.update(self)  # ADDTO once new messages have numbers
 
     # --- the loop --------------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from yunmail.protocols.imap.commands import (
     misc,
     quota,
     search,
+    search_context,
     select,
     sort_thread,
     store,
@@ -75,6 +76,7 @@ SELECTED: frozenset[type[c.Command]] = AUTHENTICATED | {
     c.Move,
     c.Sort,
     c.Thread,
+    c.CancelUpdate,
 }
 
 # RFC 9051 §7.4.1: no EXPUNGE while answering these (their UID forms may carry them).
@@ -117,6 +119,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.Move: copy_move.move,
     c.Sort: sort_thread.sort,
     c.Thread: sort_thread.thread,
+    c.CancelUpdate: search_context.cancelupdate,
 }
 
 

@@ -15,7 +15,20 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from sqlalchemy import ColumnElement, String, and_, cast, exists, false, func, not_, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    cast,
+    exists,
+    false,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from yunmail.storage.repos.messages import uid_ranges
@@ -87,6 +100,16 @@ class HeaderContains:
 
 
 @dataclass(frozen=True, slots=True)
+class HeaderLike:
+    """A pre-filter for `HeaderContains` with non-ASCII letters: the same match with every such letter
+    a one-character wildcard (SQL ``lower()`` folds ASCII only). Matches a superset: the caller
+    checks the candidates' values itself."""
+
+    field: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class BodyContains:
     text: str
 
@@ -128,6 +151,7 @@ SearchKey: TypeAlias = (
     | Sent
     | Size
     | HeaderContains
+    | HeaderLike
     | BodyContains
     | TextContains
     | ModSeqAtLeast
@@ -164,6 +188,9 @@ def _header_contains(field: str, text: str) -> ColumnElement[bool]:
     column = HEADER_COLUMNS.get(field.lower())
     if column is None:
         raise ValueError(f"unsearchable header field {field!r}")
+    if field.lower() == "message-id":
+        # The column keeps the id without its angle brackets; the header has them.
+        return (literal("<") + column + literal(">")).ilike(_escape(text), escape="\\")
     return column.ilike(_escape(text), escape="\\")
 
 
@@ -203,6 +230,13 @@ def condition(key: SearchKey) -> ColumnElement[bool]:
             return and_(true(), *parts)
         case HeaderContains(field, text):
             return _header_contains(field, text)
+        case HeaderLike(field, text):
+            column = HEADER_COLUMNS.get(field.lower())
+            if column is None:
+                raise ValueError(f"unsearchable header field {field!r}")
+            escaped = _escape(text)
+            pattern = "".join("_" if not c.isascii() and c.lower() != c.upper() else c for c in escaped)
+            return column.ilike(pattern, escape="\\")
         case BodyContains(text):
             return _body_contains(text)
         case TextContains(text):

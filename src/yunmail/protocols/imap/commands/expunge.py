@@ -24,6 +24,9 @@ async def expunge(session: Session, command: commands.Expunge) -> Outcome:
             return ok("EXPUNGE completed")
     result = await session.store.expunge(session.mailbox_id, view.folder_id, uids)
     view.remember_own(result.modseq)
+    if session.search_contexts.items:
+        # RFC 5267 §4.3: REMOVEFROM names the messages while they still have their numbers.
+        await session.search_contexts.update(session, force=True)
     if session.qresync and result.uids:
         gone = [u for u in result.uids if view.seq_of(u) is not None]
         view.remove(gone)

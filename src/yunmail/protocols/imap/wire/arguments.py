@@ -17,7 +17,7 @@ import re
 from yunmail.protocols.imap.wire import commands as c
 from yunmail.protocols.imap.wire import search_keys, utf7
 from yunmail.protocols.imap.wire.errors import WireError
-from yunmail.protocols.imap.wire.tokenizer import Reader
+from yunmail.protocols.imap.wire.tokenizer import MAX_U32, Reader
 
 _LIST_MAILBOX_RE = re.compile(rb"[^\x00-\x20\x7f-\xff(){\"\\]+")  # 1*list-char
 _DATE_TIME_RE = re.compile(
@@ -26,7 +26,16 @@ _DATE_TIME_RE = re.compile(
 _MONTHS = {m.upper(): i for i, m in enumerate(search_keys.MONTHS, start=1)}
 _SYSTEM_FLAGS = {f.upper(): f for f in search_keys.SYSTEM_FLAGS}
 _BASE64_RE = re.compile(rb"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
-_SEARCH_RETURNS: tuple[c.SearchReturn, ...] = ("MIN", "MAX", "ALL", "COUNT", "SAVE")
+_PARTIAL_RE = re.compile(rb"(-?[0-9]{1,10}):(-?[0-9]{1,10})")
+_SEARCH_RETURNS: tuple[c.SearchReturn, ...] = (
+    "MIN",
+    "MAX",
+    "ALL",
+    "COUNT",
+    "SAVE",
+    "UPDATE",  # RFC 5267 §4
+    "CONTEXT",  # RFC 5267 §4.1: a hint, accepted and ignored
+)
 
 
 def mailbox(r: Reader, *, pattern: bool = False) -> str:
@@ -87,19 +96,44 @@ def charset(r: Reader) -> str:
     return r.text(raw, "charset")
 
 
-def search_return_options(r: Reader) -> tuple[c.SearchReturn, ...] | None:
-    # RFC 4731 §3.1: search-return-opts = SP "RETURN" SP "(" [search-return-opt *(SP ...)] ")"
+def search_return_options(r: Reader) -> tuple[tuple[c.SearchReturn, ...] | None, c.PartialRange | None]:
+    """RFC 4731 §3.1 ``RETURN (...)`` with RFC 5267 UPDATE/CONTEXT and RFC 9394 ``PARTIAL range``."""
+    # search-return-opts = SP "RETURN" SP "(" [search-return-opt *(SP search-return-opt)] ")"
     if not r.peek_is(b" ") or r.data[r.pos + 1 : r.pos + 8].upper() != b"RETURN ":
-        return None
+        return None, None
     r.pos += 8
+    partial: list[c.PartialRange] = []
 
     def option() -> c.SearchReturn:
         word = r.atom().upper()
+        if word == "PARTIAL":
+            r.sp()
+            partial.append(_partial_range(r))
+            return "PARTIAL"
         if word not in _SEARCH_RETURNS:
             raise r.error(f"unknown RETURN option {word[:30]}")
         return word
 
-    return tuple(r.paren_list(option))
+    options = tuple(r.paren_list(option))
+    if len(partial) > 1 or (partial and "ALL" in options):
+        raise r.error("PARTIAL conflicts with ALL or another PARTIAL")
+    return options, partial[0] if partial else None
+
+
+def _partial_range(r: Reader) -> c.PartialRange:
+    # RFC 9394 §3.1: partial-range = partial-range-first / partial-range-last
+    #   partial-range-first = nz-number ":" nz-number
+    #   partial-range-last = MINUS nz-number ":" MINUS nz-number
+    m = _PARTIAL_RE.match(r.data, r.pos)
+    if m is None:
+        raise r.error("PARTIAL needs a range like 1:100 or -1:-100")
+    first, last = int(m.group(1)), int(m.group(2))
+    if first == 0 or last == 0 or (first < 0) != (last < 0) or max(abs(first), abs(last)) > MAX_U32:
+        raise r.error("PARTIAL range broken")
+    r.pos = m.end()
+    if abs(first) > abs(last):
+        first, last = last, first
+    return c.PartialRange(first, last)
 
 
 def status_items(r: Reader) -> tuple[c.StatusItem, ...]:

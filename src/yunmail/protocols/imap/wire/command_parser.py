@@ -384,14 +384,14 @@ def _expunge(ctx: _Context, tag: str, uid: bool) -> c.Command:
 
 def _search(ctx: _Context, tag: str, uid: bool) -> c.Command:
     r = ctx.r
-    returns = a.search_return_options(r)
+    returns, partial = a.search_return_options(r)
     r.sp()
     charset: str | None = None
     if r.accept(b"CHARSET "):
         charset = a.charset(r)
         r.sp()
     criteria = search_keys.parse_keys(r, _decoder(ctx, charset))
-    return c.Search(tag, criteria, uid, charset, returns)
+    return c.Search(tag, criteria, uid, charset, returns, partial)
 
 
 def _fetch(ctx: _Context, tag: str, uid: bool) -> c.Command:
@@ -474,7 +474,7 @@ def _copy_or_move(cls: type[c.Copy] | type[c.Move]) -> Parser:
 def _sort(ctx: _Context, tag: str, uid: bool) -> c.Command:
     # RFC 5256 §5: sort = ["UID" SP] "SORT" SP sort-criteria SP search-criteria (RETURN: RFC 5267)
     r = ctx.r
-    returns = a.search_return_options(r)
+    returns, partial = a.search_return_options(r)
     r.sp()
 
     def criterion() -> c.SortCriterion:
@@ -489,7 +489,19 @@ def _sort(ctx: _Context, tag: str, uid: bool) -> c.Command:
     charset = a.charset(r)
     r.sp()
     search = search_keys.parse_keys(r, _decoder(ctx, charset))
-    return c.Sort(tag, criteria, charset, search, uid, returns)
+    return c.Sort(tag, criteria, charset, search, uid, returns, partial)
+
+
+def _cancelupdate(ctx: _Context, tag: str, uid: bool) -> c.Command:
+    # RFC 5267 §4.2: "CANCELUPDATE" 1*(SP quoted)
+    r = ctx.r
+    tags: list[str] = []
+    while r.peek_is(b" "):
+        r.sp()
+        tags.append(r.text(r.quoted(), "tag"))
+    if not tags:
+        raise r.error("CANCELUPDATE needs a tag")
+    return c.CancelUpdate(tag, tuple(tags))
 
 
 def _thread(ctx: _Context, tag: str, uid: bool) -> c.Command:
@@ -541,6 +553,7 @@ _COMMANDS: dict[str, Parser] = {
     "SETQUOTA": _setquota,
     "SORT": _sort,
     "THREAD": _thread,
+    "CANCELUPDATE": _cancelupdate,
     "COMPRESS": _compress,
 }
 # RFC 9051 §6.4.9 (+ RFC 4315 UID EXPUNGE, RFC 6851 UID MOVE, RFC 5256 UID SORT/THREAD)

@@ -10,6 +10,7 @@ system flags, which are canonical (``\\Seen``).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal, TypeAlias
 
@@ -338,7 +339,25 @@ class Expunge:
     name: ClassVar[str] = "EXPUNGE"
 
 
-SearchReturn = Literal["MIN", "MAX", "ALL", "COUNT", "SAVE"]
+SearchReturn = Literal["MIN", "MAX", "ALL", "COUNT", "SAVE", "UPDATE", "CONTEXT", "PARTIAL"]
+
+
+@dataclass(frozen=True, slots=True)
+class PartialRange:
+    """RFC 9394 ``PARTIAL first:last``: 1-based positions in the result, or from its end when
+    negative (``-1`` is the last); normalised so that ``abs(first) <= abs(last)``."""
+
+    first: int
+    last: int
+
+    def render(self) -> str:
+        return f"{self.first}:{self.last}"
+
+    def pick(self, numbers: Sequence[int]) -> list[int]:
+        if self.first > 0:
+            return list(numbers[self.first - 1 : self.last])
+        n = len(numbers)
+        return list(numbers[max(n + self.last, 0) : max(n + self.first + 1, 0)])
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,6 +373,7 @@ class Search:
     uid: bool = False
     charset: str | None = None
     returns: tuple[SearchReturn, ...] | None = None
+    partial: PartialRange | None = None
     name: ClassVar[str] = "SEARCH"
 
 
@@ -437,7 +457,17 @@ class Sort:
     search: SearchKey
     uid: bool = False
     returns: tuple[SearchReturn, ...] | None = None
+    partial: PartialRange | None = None
     name: ClassVar[str] = "SORT"
+
+
+@dataclass(frozen=True, slots=True)
+class CancelUpdate:
+    """RFC 5267 §4.2: ``CANCELUPDATE "tag" *(SP "tag")`` ends search contexts."""
+
+    tag: str
+    tags: tuple[str, ...]
+    name: ClassVar[str] = "CANCELUPDATE"
 
 
 ThreadAlgorithm = Literal["ORDEREDSUBJECT", "REFERENCES", "REFS"]
@@ -492,4 +522,5 @@ Command: TypeAlias = (
     | Move
     | Sort
     | Thread
+    | CancelUpdate
 )

@@ -288,15 +288,23 @@ def _number_list(head: bytes, numbers: tuple[int, ...], modseq: int | None) -> b
 
 @dataclass(frozen=True, slots=True)
 class ESearch:
-    """``* ESEARCH (TAG "t") [UID] [MIN n] [MAX n] [COUNT n] [ALL set] [MODSEQ n]`` (RFC 4731 §3.1)."""
+    """``* ESEARCH (TAG "t") [UID] [MIN n] [MAX n] [ALL set | PARTIAL (range set)] [COUNT n] [MODSEQ n]``
+    (RFC 4731 §3.1, RFC 9394 §3.1) or a context update ``ADDTO``/``REMOVEFROM`` (RFC 5267 §4.3).
+
+    ``all`` may be a `SequenceSet` (ascending) or numbers in result order (ESORT, RFC 5267 §3),
+    written with ascending runs joined (``5:6,9,8``). Items come in Dovecot's order.
+    """
 
     tag: str | None
     uid: bool = False
     min: int | None = None
     max: int | None = None
     count: int | None = None
-    all: SequenceSet | None = None
+    all: SequenceSet | tuple[int, ...] | None = None
     modseq: int | None = None
+    partial: tuple[str, tuple[int, ...]] | None = None  # (range as written, numbers in order)
+    addto: tuple[tuple[int, tuple[int, ...]], ...] = ()  # (position, numbers) pairs
+    removefrom: tuple[tuple[int, tuple[int, ...]], ...] = ()
 
     def to_bytes(self, *, utf8: bool = False) -> bytes:
         out = b"* ESEARCH"
@@ -304,14 +312,38 @@ class ESearch:
             out += b" (TAG " + render_quoted(self.tag.encode("ascii")) + b")"
         if self.uid:
             out += b" UID"
-        for name, value in (("MIN", self.min), ("MAX", self.max), ("COUNT", self.count)):
+        for name, value in (("MIN", self.min), ("MAX", self.max)):
             if value is not None:
                 out += b" %s %d" % (name.encode("ascii"), value)
         if self.all is not None:
-            out += b" ALL " + self.all.render().encode("ascii")
+            out += b" ALL " + _ordered_set(self.all)
+        if self.partial is not None:
+            found = _ordered_set(self.partial[1]) if self.partial[1] else b"NIL"
+            out += b" PARTIAL (" + self.partial[0].encode("ascii") + b" " + found + b")"
+        if self.count is not None:
+            out += b" COUNT %d" % self.count
         if self.modseq is not None:
             out += b" MODSEQ %d" % self.modseq
+        for word, pairs in ((b"ADDTO", self.addto), (b"REMOVEFROM", self.removefrom)):
+            if pairs:
+                body = b" ".join(b"%d %s" % (pos, _ordered_set(nums)) for pos, nums in pairs)
+                out += b" " + word + b" (" + body + b")"
         return out + CRLF
+
+
+def _ordered_set(numbers: SequenceSet | tuple[int, ...]) -> bytes:
+    """A sequence set; numbers given in a fixed order keep it, consecutive ascending runs as ``a:b``."""
+    if isinstance(numbers, SequenceSet):
+        return numbers.render().encode("ascii")
+    parts: list[bytes] = []
+    i = 0
+    while i < len(numbers):
+        j = i
+        while j + 1 < len(numbers) and numbers[j + 1] == numbers[j] + 1:
+            j += 1
+        parts.append(b"%d" % numbers[i] if i == j else b"%d:%d" % (numbers[i], numbers[j]))
+        i = j + 1
+    return b",".join(parts)
 
 
 @dataclass(frozen=True, slots=True)
