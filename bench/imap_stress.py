@@ -518,6 +518,27 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
 
+def summary(result: ModeResult) -> dict[str, Any]:
+    """The numbers of one server and mode, without the raw latencies (for ``--json-out``)."""
+    s = result.stats
+    return {
+        "server": result.server,
+        "mode": result.mode,
+        "ops_per_second": result.rate,
+        "commands": result.commands,
+        "iterations": s["iterations"],
+        "cpu_cores": {"server": result.server_cpu, "load": result.client_cpu, "machine": result.machine_cpu},
+        "latency_ms": {
+            name: {"count": len(v), "p50": percentile(v, 0.5), "p95": percentile(v, 0.95)}
+            for name, v in s["latencies"].items()
+        },
+        "refusals": dict(s["refusals"]),
+        "state_errors": dict(s["state_errors"]),
+        "races": dict(s["races"]),
+        "failures": dict(s["failures"]),
+    }
+
+
 def report(result: ModeResult) -> None:
     s = result.stats
     print(
@@ -528,7 +549,8 @@ def report(result: ModeResult) -> None:
     )
     if result.client_cpu / result.client_processes > 0.85:
         print("  warning: the load generator is near a full core: it may be the bottleneck")
-    print(f"  sessions per user (keep mode): {s['sharing']}")
+    if result.mode == "keep":
+        print(f"  sessions per user: {s['sharing']} (several on one mailbox see each other's changes)")
     print(f"  {'command':14s} {'count':>7s} {'/s':>7s} {'p50 ms':>8s} {'p95 ms':>8s}")
     for name in COMMANDS:
         values = s["latencies"].get(name, [])
@@ -800,6 +822,9 @@ async def main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(dir=args.dir, prefix="imap-stress-") as tmp:
         Path(tmp).chmod(0o755)  # Dovecot's auth and mail processes run unprivileged
         results = {name: await bench_server(name, Path(tmp) / name, args) for name in servers}
+    if args.json_out:
+        rows = [summary(r) for rs in results.values() for r in rs]
+        Path(args.json_out).write_text(json.dumps(rows, indent=1))
     if "dovecot" in results:
         print()
         for ours, theirs in zip(results["yunmail"], results["dovecot"], strict=True):
@@ -837,6 +862,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--no-dovecot", action="store_true")
     parser.add_argument("--dir", default=None, help="where the temporary data dirs go")
+    parser.add_argument("--json-out", default=None, help="also write the summary here as JSON")
     args = parser.parse_args()
     if args.seconds <= 0 or args.seconds > 600:
         parser.error("--seconds must be in (0, 600]")
