@@ -457,6 +457,11 @@ class ModeResult:
     def rate(self) -> float:
         return self.commands / self.seconds
 
+    @property
+    def cpu_ms_per_command(self) -> float:
+        """Server CPU per command: comparable even when other work shares the machine."""
+        return 1000 * self.server_cpu * self.seconds / max(1, self.commands)
+
 
 def merge(results: list[dict[str, Any]]) -> dict[str, Any]:
     merged: dict[str, Any] = {"latencies": {}, "samples": [], "iterations": 0, "sharing": []}
@@ -528,6 +533,7 @@ def summary(result: ModeResult) -> dict[str, Any]:
         "commands": result.commands,
         "iterations": s["iterations"],
         "cpu_cores": {"server": result.server_cpu, "load": result.client_cpu, "machine": result.machine_cpu},
+        "server_cpu_ms_per_command": result.cpu_ms_per_command,
         "latency_ms": {
             name: {"count": len(v), "p50": percentile(v, 0.5), "p95": percentile(v, 0.95)}
             for name, v in s["latencies"].items()
@@ -545,7 +551,8 @@ def report(result: ModeResult) -> None:
         f"\n{result.server} [{result.mode}] {result.commands} commands in {result.seconds:.1f} s = "
         f"{result.rate:.0f} ops/s, {s['iterations']} iterations; CPU (cores): server "
         f"{result.server_cpu:.2f}, load generator {result.client_cpu:.2f} in {result.client_processes} "
-        f"process(es), whole machine {result.machine_cpu:.2f} of {os.cpu_count()}"
+        f"process(es), whole machine {result.machine_cpu:.2f} of {os.cpu_count()}; "
+        f"server CPU {result.cpu_ms_per_command:.2f} ms per command"
     )
     if result.client_cpu / result.client_processes > 0.85:
         print("  warning: the load generator is near a full core: it may be the bottleneck")
@@ -828,9 +835,11 @@ async def main(args: argparse.Namespace) -> None:
     if "dovecot" in results:
         print()
         for ours, theirs in zip(results["yunmail"], results["dovecot"], strict=True):
+            efficiency = theirs.cpu_ms_per_command / ours.cpu_ms_per_command
             print(
                 f"ratio yunmail/dovecot [{ours.mode}]: {ours.rate:.0f} / {theirs.rate:.0f} ops/s = "
-                f"{ours.rate / theirs.rate:.3f}"
+                f"{ours.rate / theirs.rate:.3f}; server CPU per command {ours.cpu_ms_per_command:.2f} / "
+                f"{theirs.cpu_ms_per_command:.2f} ms = {efficiency:.3f}"
             )
 
 
