@@ -29,7 +29,8 @@ Yunmail runs as production does: ``yunmail init`` then ``yunmail serve --json`` 
 subprocess, SQLite in a temporary data dir or ``--database postgres`` (a fresh PostgreSQL database
 at ``--pg-url``, dropped afterwards); members and mailboxes are created through the services (the
 CLI's code path) with real argon2id passwords. ``--server-args "--processes 2"`` and
-``--server-env YUNMAIL_X=Y`` pass options to ``yunmail serve``. Dovecot 2.3 runs in its
+``--server-env YUNMAIL_X=Y`` pass options to ``yunmail serve``; ``--profile FILE`` runs it (one
+process) under cProfile and prints where its time went. Dovecot 2.3 runs in its
 high-performance login mode (``service imap-login { service_count = 0 }``), Maildir in a
 temporary directory, users from a passwd-file.
 
@@ -665,6 +666,21 @@ async def postgres_database(admin_url: str) -> tuple[str, Any]:
     return f"{admin_url.rsplit('/', 1)[0]}/{name}", drop
 
 
+def profiler(args: argparse.Namespace) -> list[str]:
+    """``-m cProfile -o FILE`` when profiling: one serving process, written when it stops."""
+    return ["-m", "cProfile", "-o", str(Path(args.profile).resolve())] if args.profile else []
+
+
+def print_profile(path: str) -> None:
+    """Where the server's time went: top functions by own time and by cumulative time."""
+    import pstats
+
+    stats = pstats.Stats(path)
+    print(f"\nprofile of the yunmail server (fill and every mode) in {path}:")
+    stats.sort_stats("tottime").print_stats(25)
+    stats.sort_stats("cumulative").print_stats(25)
+
+
 async def start_yunmail(root: Path, args: argparse.Namespace) -> Server:
     data = root / "yunmail"
     port = free_port()
@@ -683,9 +699,10 @@ async def start_yunmail(root: Path, args: argparse.Namespace) -> Server:
         raise RuntimeError("yunmail init failed")
     await create_members(config, env, args.users)
     log = (root / "yunmail-serve.log").open("wb")
+    extra = [*shlex.split(args.server_args), *(["--processes", "1"] if args.profile else [])]
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "yunmail", "serve", "--config", str(config), "--json", "--log-level", "warning",
-        *shlex.split(args.server_args), env=env, stdout=asyncio.subprocess.PIPE, stderr=log,
+        sys.executable, *profiler(args), "-m", "yunmail", "serve", "--config", str(config), "--json",
+        "--log-level", "warning", *extra, env=env, stdout=asyncio.subprocess.PIPE, stderr=log,
     )  # fmt: skip
     assert process.stdout is not None
     try:
@@ -829,6 +846,8 @@ async def main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(dir=args.dir, prefix="imap-stress-") as tmp:
         Path(tmp).chmod(0o755)  # Dovecot's auth and mail processes run unprivileged
         results = {name: await bench_server(name, Path(tmp) / name, args) for name in servers}
+    if args.profile and "yunmail" in results:
+        print_profile(args.profile)
     if args.json_out:
         rows = [summary(r) for rs in results.values() for r in rs]
         Path(args.json_out).write_text(json.dumps(rows, indent=1))
@@ -872,6 +891,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--no-dovecot", action="store_true")
     parser.add_argument("--dir", default=None, help="where the temporary data dirs go")
     parser.add_argument("--json-out", default=None, help="also write the summary here as JSON")
+    parser.add_argument(
+        "--profile", default=None, help="run yunmail serve (one process) under cProfile, write and print it"
+    )
     args = parser.parse_args()
     if args.seconds <= 0 or args.seconds > 600:
         parser.error("--seconds must be in (0, 600]")
