@@ -414,6 +414,15 @@ async def fill(port: int, users: int, messages: int) -> None:
 TICK = os.sysconf("SC_CLK_TCK")
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds of one process (0 if it is gone or not ours to read)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
 def tree_cpu(pid: int) -> float:
     """CPU seconds of ``pid`` and its descendants, including children they already reaped."""
     total = 0.0
@@ -449,6 +458,7 @@ class ModeResult:
     client_cpu: float
     client_processes: int
     machine_cpu: float
+    database_cpu: float  # PostgreSQL backends serving this server's database
 
     @property
     def commands(self) -> int:
@@ -460,8 +470,8 @@ class ModeResult:
 
     @property
     def cpu_ms_per_command(self) -> float:
-        """Server CPU per command: comparable even when other work shares the machine."""
-        return 1000 * self.server_cpu * self.seconds / max(1, self.commands)
+        """Server (and its PostgreSQL backends') CPU per command: comparable on a shared machine."""
+        return 1000 * (self.server_cpu + self.database_cpu) * self.seconds / max(1, self.commands)
 
 
 def merge(results: list[dict[str, Any]]) -> dict[str, Any]:
@@ -492,6 +502,7 @@ async def run_mode(server: Server, mode: str, args: argparse.Namespace) -> ModeR
         "seed": args.seed,
     }
     server_before, machine_before = tree_cpu(server.pid), machine_busy()
+    database_before = await server.database_cpu()
     started = time.perf_counter()
     children = []
     for p in range(processes):
@@ -505,6 +516,8 @@ async def run_mode(server: Server, mode: str, args: argparse.Namespace) -> ModeR
     outputs = [await child.communicate() for child in children]
     elapsed = time.perf_counter() - started
     server_cpu, machine_cpu = tree_cpu(server.pid) - server_before, machine_busy() - machine_before
+    database_after = await server.database_cpu()
+    database_cpu = sum(cpu - database_before.get(pid, 0.0) for pid, cpu in database_after.items())
     results = [json.loads(out.decode()) for out, _ in outputs]
     seconds = max(r["elapsed"] for r in results)
     return ModeResult(
@@ -516,6 +529,7 @@ async def run_mode(server: Server, mode: str, args: argparse.Namespace) -> ModeR
         sum(r["cpu"] for r in results) / elapsed,
         processes,
         machine_cpu / elapsed,
+        database_cpu / elapsed,
     )
 
 
@@ -533,7 +547,12 @@ def summary(result: ModeResult) -> dict[str, Any]:
         "ops_per_second": result.rate,
         "commands": result.commands,
         "iterations": s["iterations"],
-        "cpu_cores": {"server": result.server_cpu, "load": result.client_cpu, "machine": result.machine_cpu},
+        "cpu_cores": {
+            "server": result.server_cpu,
+            "postgresql": result.database_cpu,
+            "load": result.client_cpu,
+            "machine": result.machine_cpu,
+        },
         "server_cpu_ms_per_command": result.cpu_ms_per_command,
         "latency_ms": {
             name: {"count": len(v), "p50": percentile(v, 0.5), "p95": percentile(v, 0.95)}
@@ -548,11 +567,12 @@ def summary(result: ModeResult) -> dict[str, Any]:
 
 def report(result: ModeResult) -> None:
     s = result.stats
+    database = f"its PostgreSQL backends {result.database_cpu:.2f}, " if result.database_cpu else ""
     print(
         f"\n{result.server} [{result.mode}] {result.commands} commands in {result.seconds:.1f} s = "
         f"{result.rate:.0f} ops/s, {s['iterations']} iterations; CPU (cores): server "
         f"{result.server_cpu:.2f}, load generator {result.client_cpu:.2f} in {result.client_processes} "
-        f"process(es), whole machine {result.machine_cpu:.2f} of {os.cpu_count()}; "
+        f"process(es), {database}whole machine {result.machine_cpu:.2f} of {os.cpu_count()}; "
         f"server CPU {result.cpu_ms_per_command:.2f} ms per command"
     )
     if result.client_cpu / result.client_processes > 0.85:
@@ -586,6 +606,21 @@ class Server:
     pid: int
     process: asyncio.subprocess.Process
     cleanup: list[Any] = field(default_factory=list)
+    database: str | None = None  # PostgreSQL database name, to account its backends' CPU
+    pg_url: str = ""
+
+    async def database_cpu(self) -> dict[int, float]:
+        """CPU seconds so far of each PostgreSQL backend connected to our database, by pid."""
+        if self.database is None:
+            return {}
+        import asyncpg  # type: ignore[import-untyped]
+
+        conn = await asyncpg.connect(self.pg_url.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            rows = await conn.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", self.database)
+        finally:
+            await conn.close()
+        return {int(row["pid"]): process_cpu(int(row["pid"])) for row in rows}
 
     async def stop(self) -> None:
         if self.process.returncode is None:
@@ -646,7 +681,7 @@ async def create_members(config: Path, env: dict[str, str], users: int) -> None:
 
 async def postgres_database(admin_url: str) -> tuple[str, Any]:
     """A fresh PostgreSQL database: its SQLAlchemy URL and a coroutine function that drops it."""
-    import asyncpg  # type: ignore[import-untyped]
+    import asyncpg
 
     name = f"yunmail_bench_{secrets.token_hex(4)}"
     plain = admin_url.replace("postgresql+asyncpg://", "postgresql://")
@@ -722,7 +757,10 @@ async def start_yunmail(root: Path, args: argparse.Namespace) -> Server:
         raise
     drain = asyncio.ensure_future(process.stdout.read())  # keep its stdout from filling up
     cleanup.insert(0, lambda: drain)
-    return Server("yunmail", port, process.pid, process, cleanup)
+    server = Server("yunmail", port, process.pid, process, cleanup)
+    if database_url:
+        server.database, server.pg_url = database_url.rsplit("/", 1)[1], args.pg_url
+    return server
 
 
 async def start_dovecot(root: Path, args: argparse.Namespace) -> Server:
