@@ -875,7 +875,7 @@ async def main(args: argparse.Namespace) -> None:
         f"{os.cpu_count()} cores, load avg before {os.getloadavg()[0]:.2f}",
         flush=True,
     )
-    servers = ["yunmail"]
+    servers = [] if args.no_yunmail else ["yunmail"]
     if not args.no_dovecot:
         if os.path.exists(DOVECOT):
             servers.append("dovecot")
@@ -889,7 +889,7 @@ async def main(args: argparse.Namespace) -> None:
     if args.json_out:
         rows = [summary(r) for rs in results.values() for r in rs]
         Path(args.json_out).write_text(json.dumps(rows, indent=1))
-    if "dovecot" in results:
+    if "dovecot" in results and "yunmail" in results:
         print()
         for ours, theirs in zip(results["yunmail"], results["dovecot"], strict=True):
             efficiency = theirs.cpu_ms_per_command / ours.cpu_ms_per_command
@@ -927,6 +927,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--client-processes", type=int, default=1, help="load generator processes")
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--no-dovecot", action="store_true")
+    parser.add_argument("--no-yunmail", action="store_true", help="Dovecot only (e.g. to size the load)")
     parser.add_argument("--dir", default=None, help="where the temporary data dirs go")
     parser.add_argument("--json-out", default=None, help="also write the summary here as JSON")
     parser.add_argument(
