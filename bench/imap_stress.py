@@ -134,13 +134,14 @@ class Stats:
     refusals: Counter[str] = field(default_factory=Counter)
     races: Counter[str] = field(default_factory=Counter)
     state_errors: Counter[str] = field(default_factory=Counter)
-    samples: list[str] = field(default_factory=list)  # first few error texts
+    samples: dict[str, list[str]] = field(default_factory=dict)  # kind -> its first few texts
     iterations: int = 0
     failures: Counter[str] = field(default_factory=Counter)  # connections lost etc.
 
-    def sample(self, text: str) -> None:
-        if len(self.samples) < 12:
-            self.samples.append(text[:300])
+    def sample(self, kind: str, text: str) -> None:
+        kept = self.samples.setdefault(kind, [])
+        if len(kept) < 3:
+            kept.append(text[:300])
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -165,7 +166,7 @@ def state_error_kind(text: str) -> str:
         ("changed UID", "UID changed"),
         ("not between", "UIDs not ascending"),
         ("VANISHED", "VANISHED unknown UID"),
-        ("size", "size mismatch"),
+        ("RFC822.SIZE", "size mismatch"),
     ):
         if needle in text:
             return kind
@@ -232,16 +233,18 @@ class Session:
         self.view.feed_all(untagged)
         if len(self.view.violations) > self.reported:
             for violation in self.view.violations[self.reported :]:
-                self.stats.state_errors[state_error_kind(violation)] += 1
-                self.stats.sample(f"state: {violation}")
+                kind = state_error_kind(violation)
+                self.stats.state_errors[kind] += 1
+                self.stats.sample(kind, violation)
             self.reported = len(self.view.violations)
         status = line[len(tag) :].split(b" ", 1)[0].upper()
         if status != b"OK":
             if status == b"NO" and RACE.search(line):
                 self.stats.races[name] += 1
             else:
-                self.stats.refusals[f"{status.decode()} {name}"] += 1
-                self.stats.sample(f"{text[:80]} -> {line[:200].decode(errors='replace')}")
+                kind = f"{status.decode()} {name}"
+                self.stats.refusals[kind] += 1
+                self.stats.sample(kind, f"{text[:80]} -> {line[:200].decode(errors='replace')}")
                 raise Refused(name)
         return untagged
 
@@ -288,7 +291,7 @@ class StressClient:
                 await self.drop()  # start the next iteration from a fresh session
             except (ConnectionError, asyncio.IncompleteReadError, OSError) as exc:
                 self.stats.failures[type(exc).__name__] += 1
-                self.stats.sample(f"connection: {exc!r}")
+                self.stats.sample(type(exc).__name__, repr(exc))
                 await self.drop()
         await self.drop(logout=True)
 
@@ -356,7 +359,7 @@ class StressClient:
                     problem = facts.size(int(uid.group(1)), int(found.group(1)))
                     if problem is not None:
                         self.stats.state_errors["size mismatch"] += 1
-                        self.stats.sample(f"state: {problem}")
+                        self.stats.sample("size mismatch", problem)
 
 
 _UID = re.compile(rb"[ (]UID (\d+)")
@@ -475,7 +478,7 @@ class ModeResult:
 
 
 def merge(results: list[dict[str, Any]]) -> dict[str, Any]:
-    merged: dict[str, Any] = {"latencies": {}, "samples": [], "iterations": 0, "sharing": []}
+    merged: dict[str, Any] = {"latencies": {}, "samples": {}, "iterations": 0, "sharing": []}
     counters = ("refusals", "races", "state_errors", "failures")
     for name in counters:
         merged[name] = Counter()
@@ -484,7 +487,8 @@ def merge(results: list[dict[str, Any]]) -> dict[str, Any]:
             merged["latencies"].setdefault(name, []).extend(values)
         for name in counters:
             merged[name].update(result[name])
-        merged["samples"] += result["samples"]
+        for kind, texts in result["samples"].items():
+            merged["samples"].setdefault(kind, []).extend(texts)
         merged["iterations"] += result["iterations"]
         merged["sharing"] += result["sharing"]
     return merged
@@ -562,6 +566,7 @@ def summary(result: ModeResult) -> dict[str, Any]:
         "state_errors": dict(s["state_errors"]),
         "races": dict(s["races"]),
         "failures": dict(s["failures"]),
+        "samples": {kind: texts[:3] for kind, texts in s["samples"].items()},
     }
 
 
@@ -592,8 +597,8 @@ def report(result: ModeResult) -> None:
     print(f"  expunge races (NO [EXPUNGEISSUED], not errors): {sum(s['races'].values())} {dict(s['races'])}")
     if s["failures"]:
         print(f"  connection failures: {dict(s['failures'])}")
-    for text in s["samples"][:6]:
-        print(f"    e.g. {text}")
+    for kind, texts in s["samples"].items():
+        print(f"    e.g. {kind}: {texts[0]}")
 
 
 # --- servers -----------------------------------------------------------------------------------------
