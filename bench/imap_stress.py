@@ -30,7 +30,8 @@ subprocess, SQLite in a temporary data dir or ``--database postgres`` (a fresh P
 at ``--pg-url``, dropped afterwards); members and mailboxes are created through the services (the
 CLI's code path) with real argon2id passwords. ``--server-args "--processes 2"`` and
 ``--server-env YUNMAIL_X=Y`` pass options to ``yunmail serve``; ``--profile FILE`` runs it (one
-process) under cProfile and prints where its time went. Dovecot 2.3 runs in its
+process) under cProfile and prints where its time went; ``--yunmail-src OTHER/src`` runs another
+source tree's server (before/after comparisons). Dovecot 2.3 runs in its
 high-performance login mode (``service imap-login { service_count = 0 }``), Maildir in a
 temporary directory, users from a passwd-file.
 
@@ -645,10 +646,10 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def yunmail_env(database_url: str, port: int, extra: list[str]) -> dict[str, str]:
-    """The environment of every ``yunmail`` command: only IMAP listens, on ``port``."""
+def yunmail_env(database_url: str, port: int, extra: list[str], source: Path) -> dict[str, str]:
+    """The environment of every ``yunmail`` command: code from ``source``, only IMAP listens, on ``port``."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH", "")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), env.get("PYTHONPATH", "")]))
     for name in ("smtp", "submission", "smtps", "imaps", "pop3", "pop3s", "http", "https"):
         env[f"YUNMAIL_LISTEN_{name.upper()}"] = ""
     env["YUNMAIL_LISTEN_IMAP"] = f"127.0.0.1:{port}"
@@ -660,13 +661,13 @@ def yunmail_env(database_url: str, port: int, extra: list[str]) -> dict[str, str
     return env
 
 
-async def create_members(config: Path, env: dict[str, str], users: int) -> None:
+async def create_members(config: Path, users: int) -> None:
     """The enterprise, its trusted domain and ``users`` members with mailboxes (as the CLI does)."""
     from yunmail.config import load_settings
     from yunmail.directory import NewMember
     from yunmail.runtime import build_services, close_services
 
-    services = await build_services(load_settings(config, env=env), migrate=False)
+    services = await build_services(load_settings(config), migrate=False)
     try:
         enterprise = await services.directory.enterprises.create("Bench", "bench", "bench")
         domain = await services.domains.add(enterprise.id, DOMAIN, "bench", trust=True)
@@ -729,7 +730,7 @@ async def start_yunmail(root: Path, args: argparse.Namespace) -> Server:
     if args.database == "postgres":
         database_url, drop = await postgres_database(args.pg_url)
         cleanup.append(drop)
-    env = yunmail_env(database_url, port, args.server_env)
+    env = yunmail_env(database_url, port, args.server_env, Path(args.yunmail_src).resolve())
     config = data / "yunmail.toml"
     init = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "yunmail", "init", "--data-dir", str(data), "--hostname", "imap.bench.test",
@@ -737,7 +738,12 @@ async def start_yunmail(root: Path, args: argparse.Namespace) -> Server:
     )  # fmt: skip
     if await init.wait():
         raise RuntimeError("yunmail init failed")
-    await create_members(config, env, args.users)
+    # The members are created by the same code as the server runs (its schema may differ from ours).
+    setup = await asyncio.create_subprocess_exec(
+        sys.executable, __file__, "--setup", str(config), str(args.users), env=env
+    )
+    if await setup.wait():
+        raise RuntimeError("creating the bench members failed")
     log = (root / "yunmail-serve.log").open("wb")
     extra = [*shlex.split(args.server_args), *(["--processes", "1"] if args.profile else [])]
     process = await asyncio.create_subprocess_exec(
@@ -936,6 +942,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--dir", default=None, help="where the temporary data dirs go")
     parser.add_argument("--json-out", default=None, help="also write the summary here as JSON")
     parser.add_argument(
+        "--yunmail-src",
+        default=str(ROOT / "src"),
+        help="the yunmail source tree the server runs (before/after)",
+    )
+    parser.add_argument(
         "--profile", default=None, help="run yunmail serve (one process) under cProfile, write and print it"
     )
     args = parser.parse_args()
@@ -949,6 +960,8 @@ def parse_args() -> argparse.Namespace:
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--worker":
         run_worker(sys.argv[2])
+    elif len(sys.argv) == 4 and sys.argv[1] == "--setup":
+        asyncio.run(create_members(Path(sys.argv[2]), int(sys.argv[3])))
     else:
         arguments = parse_args()
         try:
