@@ -356,7 +356,10 @@ class StressClient:
             if uid is None:
                 continue
             for found in (_SIZE.search(line), _BODY.search(line)):
-                if found is not None:
+                if found is not None and found.group(1) == b"0":
+                    # RFC 2180 §4.1.3: a message another session expunged may be fetched as empty.
+                    self.stats.races["empty FETCH"] += 1
+                elif found is not None:
                     problem = facts.size(int(uid.group(1)), int(found.group(1)))
                     if problem is not None:
                         self.stats.state_errors["size mismatch"] += 1
@@ -595,7 +598,10 @@ def report(result: ModeResult) -> None:
             )
     print(f"  refusals (BAD / unexpected NO): {sum(s['refusals'].values())} {dict(s['refusals'])}")
     print(f"  state errors: {sum(s['state_errors'].values())} {dict(s['state_errors'])}")
-    print(f"  expunge races (NO [EXPUNGEISSUED], not errors): {sum(s['races'].values())} {dict(s['races'])}")
+    print(
+        f"  expunge races (NO [EXPUNGEISSUED] or empty FETCH, not errors): "
+        f"{sum(s['races'].values())} {dict(s['races'])}"
+    )
     if s["failures"]:
         print(f"  connection failures: {dict(s['failures'])}")
     for kind, texts in s["samples"].items():
