@@ -38,6 +38,27 @@ class BlobRef:
     count: int
 
 
+# Hot statements are built once: building one costs far more than running it (see storage/sql).
+_ADD_EXISTING = (
+    update(blobs)
+    .where(blobs.c.sha256 == bindparam("b_key"))
+    .values(refcount=blobs.c.refcount + bindparam("b_n"))
+)
+_RELEASE = (
+    update(blobs)
+    .where(blobs.c.sha256 == bindparam("b_key"))
+    .values(refcount=blobs.c.refcount - bindparam("b_n"))
+)
+_AT_ZERO = select(blobs.c.sha256).where(
+    blobs.c.sha256.in_(bindparam("keys", expanding=True)), blobs.c.refcount <= 0
+)
+_CLAIM = (
+    delete(blobs)
+    .where(blobs.c.sha256.in_(bindparam("keys", expanding=True)), blobs.c.refcount <= 0)
+    .returning(blobs.c.sha256)
+)
+
+
 def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
     for start in range(0, len(items), _CHUNK):
         yield items[start : start + _CHUNK]
@@ -78,12 +99,7 @@ async def add_existing_refs(conn: AsyncConnection, counts: Mapping[str, int]) ->
     """Add references to blobs already referenced by rows in this transaction's view (copies)."""
     if not counts:
         return
-    stmt = (
-        update(blobs)
-        .where(blobs.c.sha256 == bindparam("b_key"))
-        .values(refcount=blobs.c.refcount + bindparam("b_n"))
-    )
-    await conn.execute(stmt, [{"b_key": k, "b_n": counts[k]} for k in sorted(counts)])
+    await conn.execute(_ADD_EXISTING, [{"b_key": k, "b_n": counts[k]} for k in sorted(counts)])
 
 
 async def release_refs(conn: AsyncConnection, counts: Mapping[str, int]) -> list[str]:
@@ -91,16 +107,10 @@ async def release_refs(conn: AsyncConnection, counts: Mapping[str, int]) -> list
     if not counts:
         return []
     keys = sorted(counts)
-    stmt = (
-        update(blobs)
-        .where(blobs.c.sha256 == bindparam("b_key"))
-        .values(refcount=blobs.c.refcount - bindparam("b_n"))
-    )
-    await conn.execute(stmt, [{"b_key": k, "b_n": counts[k]} for k in keys])
+    await conn.execute(_RELEASE, [{"b_key": k, "b_n": counts[k]} for k in keys])
     zero: list[str] = []
     for chunk in _chunks(keys):
-        query = select(blobs.c.sha256).where(blobs.c.sha256.in_(chunk), blobs.c.refcount <= 0)
-        zero.extend((await conn.execute(query)).scalars())
+        zero.extend((await conn.execute(_AT_ZERO, {"keys": list(chunk)})).scalars())
     return zero
 
 
@@ -118,8 +128,7 @@ async def claim_unreferenced(conn: AsyncConnection, keys: Iterable[str]) -> list
     """Delete the rows among ``keys`` that are still at zero; the caller deletes their files before commit."""
     claimed: list[str] = []
     for chunk in _chunks(sorted(set(keys))):
-        stmt = delete(blobs).where(blobs.c.sha256.in_(chunk), blobs.c.refcount <= 0).returning(blobs.c.sha256)
-        claimed.extend((await conn.execute(stmt)).scalars())
+        claimed.extend((await conn.execute(_CLAIM, {"keys": list(chunk)})).scalars())
     return claimed
 
 

@@ -152,8 +152,8 @@ class _UidSelect:
     """One SELECT over a folder's messages by UID set, prebuilt for the shapes clients send most.
 
     Building a statement costs far more than running it (see ``storage/sql``), so the whole folder
-    (``1:*``), one UID range and a short UID list each have a statement built once; any other set
-    is built per call, chunked by ``uid_conditions``.
+    (``1:*``), one UID range and up to ``_CHUNK`` UIDs in any runs each have a statement built
+    once; a bigger scattered set is built per call, chunked by ``uid_conditions``.
     """
 
     def __init__(self, *columns: Any, only_deleted: bool = False) -> None:
@@ -181,8 +181,9 @@ class _UidSelect:
         if len(runs) == 1:
             params = {"folder_id": folder_id, "lo": runs[0][0], "hi": runs[0][1]}
             return list((await conn.execute(self.range, params)).all())
-        if len(runs) <= _CHUNK and all(a == b for a, b in runs):
-            listed: dict[str, object] = {"folder_id": folder_id, "uids": [a for a, _ in runs]}
+        if sum(b - a + 1 for a, b in runs) <= _CHUNK:
+            wanted = [uid for a, b in runs for uid in range(a, b + 1)]
+            listed: dict[str, object] = {"folder_id": folder_id, "uids": wanted}
             return list((await conn.execute(self.listed, listed)).all())
         result: list[MessageRow] = []
         for condition in uid_conditions(messages.c.uid, uids):
