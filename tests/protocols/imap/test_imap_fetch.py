@@ -146,19 +146,19 @@ async def test_rfc822_items_split_header_and_text(selected: ImapTestClient) -> N
 
 async def test_body_peek_does_not_set_seen(selected: ImapTestClient) -> None:
     await fetch_one(selected, "BODY.PEEK[]")
-    assert (await fetch_one(selected, "FLAGS"))["FLAGS"] == []
+    assert (await fetch_one(selected, "FLAGS"))["FLAGS"] == ["\\Recent"]
 
 
 async def test_body_fetch_sets_seen_and_reports_flags(selected: ImapTestClient) -> None:
     fetched = await fetch_one(selected, "BODY[TEXT]")
-    assert fetched["FLAGS"] == ["\\Seen"]
+    assert fetched["FLAGS"] == ["\\Recent", "\\Seen"]
 
 
 async def test_body_fetch_in_examined_mailbox_does_not_set_seen(imap: ImapEnv, actor: ImapTestClient) -> None:
     await imap.deliver(make_message())
     await actor.expect("OK", "EXAMINE INBOX")
     await fetch_one(actor, "BODY[]")
-    assert (await fetch_one(actor, "FLAGS"))["FLAGS"] == []
+    assert (await fetch_one(actor, "FLAGS"))["FLAGS"] == ["\\Recent"]
 
 
 async def test_uid_fetch_always_includes_the_uid(selected: ImapTestClient) -> None:

@@ -156,7 +156,7 @@ async def test_status_reports_counts_and_uids(imap: ImapEnv, actor: ImapTestClie
     await imap.deliver(make_message())
     result = await actor.expect("OK", "STATUS INBOX (MESSAGES UNSEEN UIDNEXT DELETED RECENT)")
     assert result.data("STATUS") == [
-        [b"INBOX", ["MESSAGES", "2", "UNSEEN", "1", "UIDNEXT", "3", "DELETED", "1", "RECENT", "0"]]
+        [b"INBOX", ["MESSAGES", "2", "UNSEEN", "1", "UIDNEXT", "3", "DELETED", "1", "RECENT", "2"]]
     ]
 
 

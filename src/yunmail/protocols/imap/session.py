@@ -140,6 +140,17 @@ class Session:
     def condstore(self) -> bool:
         return "CONDSTORE" in self.enabled or "QRESYNC" in self.enabled
 
+    def enable_condstore(self) -> None:
+        """A CONDSTORE-enabling command ran (RFC 7162 §3.1): with a mailbox selected, the first one
+        announces ``OK [HIGHESTMODSEQ]`` at once; from then on FETCH responses carry MODSEQ."""
+        if self.condstore:
+            return
+        self.enabled.add("CONDSTORE")
+        view = self.view
+        if view is not None:
+            code = codes.ResponseCode.highestmodseq(max(view.modseq, 1))
+            self.send(responses.Untagged("OK", "highest modseq", code))
+
     @property
     def qresync(self) -> bool:
         return "QRESYNC" in self.enabled
@@ -261,6 +272,16 @@ class Session:
             self.send(responses.Untagged("BYE", "the selected mailbox was deleted"))
             raise CloseConnection() from None
         view.apply(changes)
+        fresh = view.unexamined_recent()
+        if fresh:
+            await self.claim_recent(view, fresh)
+
+    async def claim_recent(self, view: SelectedView, uids: list[int]) -> None:
+        """Decide which of ``uids`` (new to the view) are ``\\Recent`` here (RFC 3501 §2.3.2): those
+        no other session claimed first. EXAMINE looks without claiming."""
+        upto = max(uids) + 1
+        first = await self.store.claim_recent(self.mailbox_id, view.folder_id, upto, claim=not view.readonly)
+        view.add_recent(uids, first, upto)
 
     async def send_updates(self, *, allow_expunge: bool = True, force: bool = False) -> None:
         view = self.view

@@ -66,7 +66,9 @@ class _Translator:
             case k.All():
                 return ms.AllMessages()
             case k.HasFlag(flag):
-                return _NOTHING if flag.lower() == "\\recent" else ms.HasFlag(flag)
+                if flag.lower() == "\\recent":  # a session flag (RFC 3501 §2.3.2), IMAP4rev1 only
+                    return ms.UidIn(tuple(sorted(self.view.recent)))
+                return ms.HasFlag(flag)
             case k.Contains(field, value):
                 if field == "BODY":
                     return ms.BodyContains(value)
@@ -150,7 +152,7 @@ async def matching_uids(session: Session, criteria: k.SearchKey) -> tuple[list[i
     translator = _Translator(session, view)
     key = await translator.key(criteria)
     if translator.uses_modseq:
-        session.enabled.add("CONDSTORE")
+        session.enable_condstore()
     found = await session.store.search(session.mailbox_id, view.folder_id, key)
     return [u for u in found if view.live(u)], translator.uses_modseq
 

@@ -250,8 +250,8 @@ def _list(ctx: _Context, tag: str, uid: bool) -> c.Command:
     if r.peek() == 0x28:  # RFC 5258 §3 list-select-opts
         extended = True
         selection = tuple(r.paren_list(lambda: _option_atom(r, _LIST_SELECT, "selection")))
-        if selection and all(s == "RECURSIVEMATCH" for s in selection):
-            raise r.error("RECURSIVEMATCH needs another selection option (RFC 5258 §3)")
+        if "RECURSIVEMATCH" in selection and all(s in ("RECURSIVEMATCH", "REMOTE") for s in selection):
+            raise r.error("RECURSIVEMATCH needs a selection option other than REMOTE")
         r.sp()
     reference = a.mailbox(r)
     r.sp()
