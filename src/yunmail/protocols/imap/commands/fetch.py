@@ -152,6 +152,11 @@ async def _value(item: FetchItem, msg: _Message, flags: frozenset[str], modseq: 
         if data is None:
             return b""  # a part that does not exist reads as empty, as Dovecot answers
         return LiteralValue(_partial(data, item.partial))
+    if isinstance(item, BinarySection) and item.section is not None:
+        data = render.section_bytes(await msg.raw(), await msg.parsed(), item.section)
+        return LiteralValue(_partial(data or b"", item.partial), binary=b"\x00" in (data or b""))
+    if isinstance(item, BinarySize) and item.section is not None:
+        return len(render.section_bytes(await msg.raw(), await msg.parsed(), item.section) or b"")
     if isinstance(item, BinarySection):
         decoded, known = render.binary_bytes(await msg.raw(), await msg.parsed(), item.part)
         if not known:
