@@ -38,6 +38,7 @@ _AUTHENTICATED = (
     "QUOTA=RES-STORAGE",
     "BINARY",
     "MULTIAPPEND",
+    "CATENATE",
     "UTF8=ACCEPT",
     "STATUS=SIZE",
 )

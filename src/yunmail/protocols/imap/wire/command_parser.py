@@ -316,11 +316,31 @@ def _append(ctx: _Context, tag: str, uid: bool) -> c.Command:
             r.expect(b")")
             messages.append(c.AppendMessage(data, flags, when, binary, utf8=True))
             continue
+        if r.accept(b"CATENATE ("):
+            messages.append(c.AppendMessage(b"", flags, when, catenate=_catenate_parts(r)))
+            continue
         data, binary = r.literal(allow_binary=True)
         messages.append(c.AppendMessage(data, flags, when, binary))
     if not messages:
         raise r.error("APPEND needs a message literal")
     return c.Append(tag, name, tuple(messages))
+
+
+def _catenate_parts(r: Reader) -> tuple[c.CatenatePart, ...]:
+    # RFC 4469 §5: "CATENATE" SP "(" cat-part *(SP cat-part) ")"; cat-part = text / url
+    # (after "CATENATE (" was read); text = "TEXT" SP literal (literal8 with BINARY, RFC 4469 §4).
+    parts: list[c.CatenatePart] = []
+    while True:
+        if r.accept(b"TEXT "):
+            data, _ = r.literal(allow_binary=True)
+            parts.append(c.CatenatePart(text=data))
+        elif r.accept(b"URL "):
+            parts.append(c.CatenatePart(url=r.text(r.astring(), "URL")))
+        else:
+            raise r.error("expected TEXT or URL in CATENATE")
+        if r.accept(b")"):
+            return tuple(parts)
+        r.sp()
 
 
 def _id(ctx: _Context, tag: str, uid: bool) -> c.Command:

@@ -245,6 +245,14 @@ class Status:
 
 
 @dataclass(frozen=True, slots=True)
+class CatenatePart:
+    """One part of ``CATENATE (...)`` (RFC 4469 §5): literal text, or an IMAP URL (RFC 5092)."""
+
+    text: bytes | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class AppendMessage:
     """One message of APPEND (RFC 3502 MULTIAPPEND allows several).
 
@@ -256,11 +264,13 @@ class AppendMessage:
     internal_date: dt.datetime | None = None
     binary: bool = False
     utf8: bool = False
+    catenate: tuple[CatenatePart, ...] | None = None  # RFC 4469: built from parts, ``data`` empty
 
     def __repr__(self) -> str:
+        parts = "" if self.catenate is None else f", catenate=<{len(self.catenate)} parts>"
         return (
             f"AppendMessage(<{len(self.data)} octets>, flags={self.flags!r}, "
-            f"internal_date={self.internal_date!r}, binary={self.binary}, utf8={self.utf8})"
+            f"internal_date={self.internal_date!r}, binary={self.binary}, utf8={self.utf8}{parts})"
         )
 
 

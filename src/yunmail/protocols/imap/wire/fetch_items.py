@@ -278,11 +278,11 @@ def parse_item(r: Reader) -> FetchItem:
         section = _section(r)
         return BodySection(section, name == "BODY.PEEK", _partial(r))
     if name in ("BINARY", "BINARY.PEEK") and bracket:
-        part, section = _binary_section(r)
-        return BinarySection(part, name == "BINARY.PEEK", _partial(r), section)
+        part, text_section = _binary_section(r)
+        return BinarySection(part, name == "BINARY.PEEK", _partial(r), text_section)
     if name == "BINARY.SIZE" and bracket:
-        part, section = _binary_section(r)
-        return BinarySize(part, section)
+        part, text_section = _binary_section(r)
+        return BinarySize(part, text_section)
     if name in SIMPLE_NAMES and not bracket:
         return FetchAttr(name)
     raise r.error(f"unknown fetch attribute {name[:30]}")
