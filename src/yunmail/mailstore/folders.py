@@ -371,8 +371,11 @@ async def set_subscribed(ctx: StoreContext, mailbox_id: int, ref: FolderRef, sub
                 await folder_rows.remove_orphan_subscriptions(conn, mailbox_id, [name])
             else:
                 raise
-            return
-        await folder_rows.set_subscribed(conn, folder.id, subscribed)
+        else:
+            await folder_rows.set_subscribed(conn, folder.id, subscribed)
+        counters = (await mail_state.read_mailboxes(conn, [mailbox_id])).get(mailbox_id)
+    # A wake-up for listeners that show subscriptions (IMAP NOTIFY SubscriptionChange); no folder moved.
+    await ctx.publish(mailbox_id, counters.modseq if counters is not None else 0, [])
 
 
 async def claim_recent(

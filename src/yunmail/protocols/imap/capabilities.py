@@ -39,6 +39,7 @@ _AUTHENTICATED = (
     "BINARY",
     "MULTIAPPEND",
     "CATENATE",
+    "NOTIFY",
     "UTF8=ACCEPT",
     "STATUS=SIZE",
 )

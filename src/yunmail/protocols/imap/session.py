@@ -41,6 +41,7 @@ from yunmail.net import NetLimits, ServerTls
 from yunmail.protocols.imap import capabilities as caps
 from yunmail.protocols.imap import state
 from yunmail.protocols.imap.commands import CloseConnection, Outcome, no
+from yunmail.protocols.imap.commands import notify as notify_cmd
 from yunmail.protocols.imap.connection import Connection
 from yunmail.protocols.imap.feeds import ChangeFeeds, FeedHandle
 from yunmail.protocols.imap.selected import SelectedView
@@ -124,6 +125,7 @@ class Session:
         self.stopping = False
         self._out = bytearray()
         self._feed: FeedHandle | None = None
+        self.notifier: notify_cmd.Notifier | None = None  # NOTIFY SET is active (RFC 5465)
         self.framer = Framer(self._limits(authenticated=False))
 
     # --- properties handlers use -----------------------------------------------------------------
@@ -259,6 +261,13 @@ class Session:
             view.dirty = True
             self.conn.notify()
 
+    def on_notify_change(self, change: Change) -> None:
+        """The NOTIFY listener on the whole mailbox's feed (never blocks)."""
+        notifier = self.notifier
+        if notifier is not None:
+            notifier.on_change(change)
+            self.conn.notify()
+
     async def refresh(self) -> None:
         """Read what changed in the selected folder since the view's MODSEQ."""
         view = self.view
@@ -328,6 +337,7 @@ class Session:
                 if stats.sessions_by_mailbox[self.mailbox_id] <= 0:
                     del stats.sessions_by_mailbox[self.mailbox_id]
             await self.deselect()
+            await notify_cmd.stop(self)
             self.conn.close()
 
     def _timeout(self) -> float:
@@ -352,6 +362,10 @@ class Session:
                         deadline = asyncio.get_running_loop().time() + self._timeout()
                     async with asyncio.timeout_at(deadline):
                         await self.conn.wait()
+                    if self.notifier is not None:
+                        # RFC 5465 §4: notifications go out as they happen, not only with commands.
+                        await notify_cmd.deliver(self, in_command=False)
+                        await self.flush()
                     continue
                 deadline = None
                 data = await self.conn.read()
@@ -393,6 +407,8 @@ class Session:
         if self.view is not None:
             no_expunge = isinstance(command, state.NO_EXPUNGE_DURING) and not getattr(command, "uid", False)
             await self.send_updates(allow_expunge=not no_expunge)
+        if self.notifier is not None:
+            await notify_cmd.deliver(self, in_command=True)
         self.send(responses.Tagged(command.tag, outcome.status, outcome.text, outcome.code))
 
     async def _dispatch(self, command: commands.Command) -> Outcome | None:

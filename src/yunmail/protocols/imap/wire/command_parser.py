@@ -343,6 +343,65 @@ def _catenate_parts(r: Reader) -> tuple[c.CatenatePart, ...]:
         r.sp()
 
 
+_NOTIFY_FILTERS = (
+    "SELECTED-DELAYED",
+    "SELECTED",
+    "INBOXES",
+    "PERSONAL",
+    "SUBSCRIBED",
+    "SUBTREE",
+    "MAILBOXES",
+)
+
+
+def _notify(ctx: _Context, tag: str, uid: bool) -> c.Command:
+    # RFC 5465 §8: notify = "NOTIFY" SP (notify-set / notify-none);
+    # notify-set = "SET" [SP status-indicator] SP event-groups; status-indicator = "STATUS"
+    r = ctx.r
+    r.sp()
+    if r.accept(b"NONE"):
+        return c.Notify(tag, None)
+    r.expect(b"SET")
+    status = r.accept(b" STATUS")
+    groups: list[c.NotifyGroup] = []
+    while r.peek() == 0x20:
+        r.pos += 1
+        groups.append(r.nested(lambda: _notify_group(r)))
+    if not groups:
+        raise r.error("NOTIFY SET needs an event group")
+    return c.Notify(tag, tuple(groups), status)
+
+
+def _notify_group(r: Reader) -> c.NotifyGroup:
+    # event-group = "(" filter-mailboxes SP events ")"
+    r.expect(b"(")
+    word = r.atom().upper()
+    if word not in _NOTIFY_FILTERS:
+        raise r.error(f"unknown NOTIFY filter {word[:30]}")
+    mailboxes: tuple[str, ...] = ()
+    if word in ("SUBTREE", "MAILBOXES"):
+        r.sp()
+        if r.peek() == 0x28:
+            mailboxes = tuple(r.paren_list(lambda: a.mailbox(r), allow_empty=False))
+        else:
+            mailboxes = (a.mailbox(r),)
+    r.sp()
+    events: list[str] = []
+    attrs: tuple[str, ...] = ()
+    if not r.accept(b"NONE"):
+        r.expect(b"(")
+        while True:
+            events.append(r.atom())
+            if events[-1].upper() == "MESSAGENEW" and r.peek_is(b" ("):
+                r.pos += 1  # RFC 5465 §5.2: fetch attributes for the FETCH of new messages
+                attrs = tuple(i.render().decode("ascii") for i in fetch_items.parse_items(r))
+            if r.accept(b")"):
+                break
+            r.sp()
+    r.expect(b")")
+    return c.NotifyGroup(word, mailboxes, tuple(events), attrs)
+
+
 def _id(ctx: _Context, tag: str, uid: bool) -> c.Command:
     # RFC 2971 §4: "ID" SP id-params-list; id-params-list = "(" *(string SP nstring) ")" / nil
     r = ctx.r
@@ -541,6 +600,7 @@ _COMMANDS: dict[str, Parser] = {
     "SUBSCRIBE": _one_mailbox(c.Subscribe),
     "UNSUBSCRIBE": _one_mailbox(c.Unsubscribe),
     "LIST": _list,
+    "NOTIFY": _notify,
     "LSUB": _lsub,
     "NAMESPACE": _no_args(c.Namespace),
     "STATUS": _status,

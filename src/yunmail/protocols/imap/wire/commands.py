@@ -465,8 +465,34 @@ class Thread:
     name: ClassVar[str] = "THREAD"
 
 
+@dataclass(frozen=True, slots=True)
+class NotifyGroup:
+    """One event group of NOTIFY SET (RFC 5465 §3): which mailboxes, and which events for them.
+
+    ``filter`` is SELECTED, SELECTED-DELAYED, INBOXES, PERSONAL, SUBSCRIBED, SUBTREE or MAILBOXES
+    (the last two with ``mailboxes``); ``events`` the event names as the client spelled them
+    (empty for ``NONE``); ``fetch_items`` the raw fetch attributes after MessageNew, if any.
+    """
+
+    filter: str
+    mailboxes: tuple[str, ...] = ()
+    events: tuple[str, ...] = ()
+    fetch_items: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Notify:
+    """``NOTIFY NONE`` (``groups`` is None) or ``NOTIFY SET [STATUS] group...`` (RFC 5465 §3)."""
+
+    tag: str
+    groups: tuple[NotifyGroup, ...] | None
+    status: bool = False
+    name: ClassVar[str] = "NOTIFY"
+
+
 Command: TypeAlias = (
-    Capability
+    Notify
+    | Capability
     | Noop
     | Logout
     | Id
