@@ -182,13 +182,14 @@ async def list_subscriptions(ctx: StoreContext, mailbox_id: int) -> list[str]:
     return sorted({r.name for r in rows if r.subscribed} | set(orphans))
 
 
-async def status(ctx: StoreContext, mailbox_id: int, ref: FolderRef) -> FolderStatus:
+async def status(ctx: StoreContext, mailbox_id: int, ref: FolderRef, *, recent: bool = False) -> FolderStatus:
+    """Counts of a folder; with ``recent``, also how many messages no session claimed as recent."""
     async with ctx.db.read() as conn:
         row = await resolve_folder(conn, mailbox_id, ref)
-        recent = 0
-        if row.recent_uid < row.uidnext:
+        unclaimed = 0
+        if recent and row.recent_uid < row.uidnext:
             fresh = range(row.recent_uid, row.uidnext)
-            recent = len(await message_rows.select_summaries(conn, row.id, fresh))
+            unclaimed = len(await message_rows.select_summaries(conn, row.id, fresh))
     folder = folder_from_row(row)
     return FolderStatus(
         folder_id=folder.id,
@@ -199,7 +200,7 @@ async def status(ctx: StoreContext, mailbox_id: int, ref: FolderRef) -> FolderSt
         uidvalidity=folder.uidvalidity,
         highestmodseq=folder.highestmodseq,
         size=folder.size,
-        recent=recent,
+        recent=unclaimed,
     )
 
 

@@ -89,8 +89,8 @@ class MailStore:
     async def claim_recent(self, mailbox_id: int, folder_id: int, upto: int, *, claim: bool = True) -> int:
         return await folders.claim_recent(self._ctx, mailbox_id, folder_id, upto, claim=claim)
 
-    async def status(self, mailbox_id: int, folder: FolderRef) -> FolderStatus:
-        return await folders.status(self._ctx, mailbox_id, folder)
+    async def status(self, mailbox_id: int, folder: FolderRef, *, recent: bool = False) -> FolderStatus:
+        return await folders.status(self._ctx, mailbox_id, folder, recent=recent)
 
     # --- the write path --------------------------------------------------------------------------
 

@@ -162,7 +162,7 @@ async def lsub(session: Session, command: commands.Lsub) -> Outcome:
 
 
 async def _status_data(session: Session, name: str, items: Sequence[str]) -> responses.StatusData:
-    status = await session.store.status(session.mailbox_id, name)
+    status = await session.store.status(session.mailbox_id, name, recent="RECENT" in items)
     values: list[tuple[str, RenderValue]] = []
     for item in items:
         if item == "MESSAGES":
