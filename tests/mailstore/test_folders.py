@@ -276,7 +276,9 @@ async def test_subscription_of_a_deleted_folder_stays(store: MailStore, mailbox:
     assert "Gone" not in await store.list_subscriptions(mailbox)
 
 
-async def test_a_name_subscribed_before_its_folder_exists_carries_over(store: MailStore, mailbox: int) -> None:
+async def test_a_name_subscribed_before_its_folder_exists_carries_over(
+    store: MailStore, mailbox: int
+) -> None:
     await store.subscribe_folder(mailbox, "Future")
     folder = await store.create_folder(mailbox, "Future", subscribe=False)
     assert folder.subscribed
