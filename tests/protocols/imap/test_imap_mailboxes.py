@@ -274,3 +274,17 @@ async def test_no_printable_list_or_select_argument_ends_the_session(
         assert result.status in ("OK", "NO", "BAD"), (command, result)
         assert not any(line.upper().startswith(b"* BYE") for line in result.untagged), (command, result)
     await actor.expect("OK", "NOOP")
+
+
+async def test_recursivematch_lists_a_parent_only_for_descendants_the_pattern_misses(
+    actor: ImapTestClient,
+) -> None:
+    """RFC 5258 §3.5: CHILDINFO stands in for subscribed descendants that are not listed themselves."""
+    for name in ("Tree/Leaf", "Tree/Other"):
+        await actor.expect("OK", f"CREATE {name}")
+        await actor.expect("OK", f"SUBSCRIBE {name}")
+    both = await actor.expect("OK", 'LIST (SUBSCRIBED RECURSIVEMATCH) "" (Tree/Leaf Tree/Other Tree)')
+    assert sorted(listed(both)) == ["Tree/Leaf", "Tree/Other"]
+    one = await actor.expect("OK", 'LIST (SUBSCRIBED RECURSIVEMATCH) "" (Tree/Leaf Tree)')
+    assert sorted(listed(one)) == ["Tree", "Tree/Leaf"]
+    assert b'"CHILDINFO" ("SUBSCRIBED")' in next(line for line in one.untagged if b'"Tree" (' in line)

@@ -113,9 +113,12 @@ async def list_(session: Session, command: commands.List) -> Outcome:
             continue
         child_info: tuple[str, ...] = ()
         if "SUBSCRIBED" in selection and name not in subscribed:
-            # RFC 5258 §3.5: with RECURSIVEMATCH a parent of subscribed folders is listed with CHILDINFO.
+            # RFC 5258 §3.5: with RECURSIVEMATCH a parent is listed with CHILDINFO when a subscribed
+            # descendant does not match the patterns itself (one that matches is listed on its own).
             prefix = name + SEPARATOR
-            if "RECURSIVEMATCH" in selection and any(s.startswith(prefix) for s in subscribed):
+            if "RECURSIVEMATCH" in selection and any(
+                s.startswith(prefix) and not any(r.match(s) for r in regexes) for s in subscribed
+            ):
                 child_info = ("SUBSCRIBED",)
             else:
                 continue
