@@ -66,6 +66,19 @@ async def test_selected_mailbox_changes_arrive_without_a_command(
     assert await next_untagged(actor, b"* 1 EXISTS") == b"* 1 EXISTS"
 
 
+async def test_the_selected_mailbox_is_never_reported_by_status(imap: ImapEnv, actor: ImapTestClient) -> None:
+    """Its changes come as EXISTS/EXPUNGE/FETCH; RFC 3501 §6.3.10 keeps STATUS off the selected mailbox."""
+    await actor.select()
+    await actor.expect("OK", "NOTIFY SET (PERSONAL (MessageNew MessageExpunge))")
+    await imap.deliver(make_message("here"))
+    await imap.deliver(make_message("there"), folder="Drafts")
+    lines = [await actor.read_line()]
+    while not lines[-1].startswith(b'* STATUS "Drafts"'):
+        lines.append(await actor.read_line())
+    lines += (await actor.expect("OK", "NOOP")).untagged
+    assert not any(line.startswith(b'* STATUS "INBOX"') for line in lines)
+
+
 async def test_flag_change_in_another_folder_sends_highestmodseq(
     imap: ImapEnv, actor: ImapTestClient
 ) -> None:

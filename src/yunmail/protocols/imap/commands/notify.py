@@ -153,8 +153,8 @@ async def notify(session: Session, command: commands.Notify) -> Outcome:
             group = notifier.group_for(folder.name, subscribed)
             if group is None or "MessageNew" not in group.events:
                 continue
-            if view is not None and view.folder_id == folder.id and notifier.selected_group is not None:
-                continue
+            if view is not None and view.folder_id == folder.id:
+                continue  # the selected mailbox is reported through EXISTS/EXPUNGE/FETCH
             session.send(responses.StatusData(folder.name, _status_items(folder, group)))
     notifier.feed = await session.deps.feeds.attach(session.mailbox_id, session.on_notify_change)
     session.notifier = notifier
@@ -204,8 +204,8 @@ async def deliver(session: Session, *, in_command: bool) -> None:
         if before_seen.subscribed != after.subscribed and "SubscriptionChange" in group.events:
             attrs: tuple[str, ...] = ("\\Subscribed",) if after.subscribed else ()
             session.send(responses.ListItem(folder.name, SEPARATOR, attrs))
-        if view is not None and view.folder_id == folder.id and selected is not None:
-            continue  # the selected mailbox speaks through EXISTS/EXPUNGE/FETCH
+        if view is not None and view.folder_id == folder.id:
+            continue  # the selected mailbox speaks through EXISTS/EXPUNGE/FETCH, never STATUS
         counts_moved = (before_seen.messages, before_seen.uidnext) != (after.messages, after.uidnext)
         flags_moved = before_seen.highestmodseq != after.highestmodseq
         if ("MessageNew" in group.events and counts_moved) or ("FlagChange" in group.events and flags_moved):
