@@ -66,6 +66,20 @@ async def test_selected_mailbox_changes_arrive_without_a_command(
     assert await next_untagged(actor, b"* 1 EXISTS") == b"* 1 EXISTS"
 
 
+async def test_messagenew_with_fetch_attributes_sends_a_fetch_after_exists(
+    imap: ImapEnv, actor: ImapTestClient
+) -> None:
+    await actor.select()
+    await actor.expect(
+        "OK", "NOTIFY SET (SELECTED (MessageNew (UID BODY.PEEK[HEADER.FIELDS (SUBJECT)]) MessageExpunge))"
+    )
+    await imap.deliver(make_message("pushed"))
+    assert await next_untagged(actor, b"* 1 EXISTS") == b"* 1 EXISTS"
+    line = await next_untagged(actor, b"* 1 FETCH")
+    assert line.startswith(b"* 1 FETCH (UID 1 BODY[HEADER.FIELDS (SUBJECT)] {")
+    assert line.endswith(b"Subject: pushed\r\n\r\n)")
+
+
 async def test_the_selected_mailbox_is_never_reported_by_status(imap: ImapEnv, actor: ImapTestClient) -> None:
     """Its changes come as EXISTS/EXPUNGE/FETCH; RFC 3501 §6.3.10 keeps STATUS off the selected mailbox."""
     await actor.select()

@@ -13,8 +13,8 @@ SUBTREE and MAILBOXES. What is sent (RFC 5465 §5):
 
 The session listens to the whole mailbox's change feed while NOTIFY is set; a notice only marks
 the notifier pending and wakes the connection, and `Notifier.deliver` compares fresh folder state
-with the last one it reported. The fetch attributes of ``MessageNew (...)`` are accepted but the
-new messages are announced by EXISTS only (the client fetches what it needs).
+with the last one it reported. ``MessageNew (fetch-att...)`` on the selected mailbox adds a FETCH
+of those items for each new message after its EXISTS.
 """
 
 from __future__ import annotations
@@ -23,8 +23,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from yunmail.mailstore import INBOX, SEPARATOR, Change, Folder
-from yunmail.protocols.imap.commands import Outcome, bad, no, ok
+from yunmail.protocols.imap.commands import Outcome, bad, fetch, no, ok
 from yunmail.protocols.imap.wire import codes, commands, responses
+from yunmail.protocols.imap.wire.fetch_items import FetchItem, parse_fetch_items
+from yunmail.protocols.imap.wire.sequence_set import SequenceSet
 from yunmail.protocols.imap.wire.values import RenderValue
 
 if TYPE_CHECKING:
@@ -42,6 +44,7 @@ class Group:
     filter: str
     mailboxes: tuple[str, ...]
     events: frozenset[str]
+    fetch_items: tuple[FetchItem, ...] = ()
 
     def covers(self, name: str, subscribed: set[str]) -> bool:
         """Whether this (non-SELECTED) filter names the folder ``name`` (RFC 5465 §6)."""
@@ -75,6 +78,7 @@ class Notifier:
     known: dict[int, Seen] = field(default_factory=dict)
     orphans: set[str] = field(default_factory=set)
     pending: bool = False
+    fetched: tuple[int, int] = (0, 0)  # (folder id, highest UID) MessageNew's FETCH has covered
 
     @property
     def selected_group(self) -> Group | None:
@@ -104,7 +108,10 @@ def _validate(group: commands.NotifyGroup) -> tuple[Group | None, Outcome | None
         return None, bad("MessageNew and MessageExpunge go together")
     if "FlagChange" in events and "MessageNew" not in events:
         return None, bad("FlagChange needs MessageNew and MessageExpunge")
-    return Group(group.filter, group.mailboxes, frozenset(events)), None
+    items: tuple[FetchItem, ...] = ()
+    if group.fetch_items:
+        items = parse_fetch_items("(" + " ".join(group.fetch_items) + ")")
+    return Group(group.filter, group.mailboxes, frozenset(events), items), None
 
 
 def _status_items(folder: Folder, group: Group) -> tuple[tuple[str, RenderValue], ...]:
@@ -156,6 +163,8 @@ async def notify(session: Session, command: commands.Notify) -> Outcome:
             if view is not None and view.folder_id == folder.id:
                 continue  # the selected mailbox is reported through EXISTS/EXPUNGE/FETCH
             session.send(responses.StatusData(folder.name, _status_items(folder, group)))
+    if session.view is not None:
+        notifier.fetched = (session.view.folder_id, session.view.uids[-1] if session.view.uids else 0)
     notifier.feed = await session.deps.feeds.attach(session.mailbox_id, session.on_notify_change)
     session.notifier = notifier
     return ok("NOTIFY completed")
@@ -167,6 +176,20 @@ async def stop(session: Session) -> None:
         await notifier.feed.close()
 
 
+async def _fetch_new(session: Session, notifier: Notifier, group: Group) -> None:
+    """RFC 5465 §5.2: ``MessageNew (fetch-att...)`` sends a FETCH of those items for each new message
+    of the selected mailbox, after its EXISTS."""
+    view = session.view
+    assert view is not None
+    top = view.uids[-1] if view.uids else 0
+    folder_id, covered = notifier.fetched
+    notifier.fetched = (view.folder_id, top)
+    if folder_id != view.folder_id or not group.fetch_items or top <= covered:
+        return  # a new selection: SELECT itself described what is there
+    fresh = [u for u in view.uids if u > covered]
+    await fetch.fetch(session, commands.Fetch("*", SequenceSet.of(fresh), group.fetch_items, uid=True))
+
+
 async def deliver(session: Session, *, in_command: bool) -> None:
     """Send what changed since the last delivery (called between commands and while idle)."""
     notifier = session.notifier
@@ -176,6 +199,8 @@ async def deliver(session: Session, *, in_command: bool) -> None:
     view = session.view
     if not in_command and selected is not None and view is not None and view.dirty:
         await session.send_updates(allow_expunge=selected.filter == "SELECTED")
+    if selected is not None and view is not None:
+        await _fetch_new(session, notifier, selected)
     if not notifier.pending:
         return
     notifier.pending = False
