@@ -276,14 +276,14 @@ class Session:
         view.dirty = False
         try:
             changes = await self.store.changes_since(self.mailbox_id, view.folder_id, view.modseq)
+            view.apply(changes)
+            fresh = view.unexamined_recent()
+            if fresh:
+                await self.claim_recent(view, fresh)
         except errors.FolderNotFound:
             # Deleted by another session: RFC 9051 §6.3.4 lets the server end the session.
             self.send(responses.Untagged("BYE", "the selected mailbox was deleted"))
             raise CloseConnection() from None
-        view.apply(changes)
-        fresh = view.unexamined_recent()
-        if fresh:
-            await self.claim_recent(view, fresh)
 
     async def claim_recent(self, view: SelectedView, uids: list[int]) -> None:
         """Decide which of ``uids`` (new to the view) are ``\\Recent`` here (RFC 3501 §2.3.2): those
