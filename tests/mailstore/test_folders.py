@@ -239,3 +239,52 @@ async def test_folders_of_another_mailbox_are_invisible(store: MailStore, db: Da
     theirs = await store.create_folder(other, "Private")
     with pytest.raises(FolderNotFound):
         await store.get_folder(mailbox, theirs.id)
+
+
+# --- IMAP4rev1 \Recent bookkeeping and subscriptions without folders ------------------------------
+
+
+async def test_status_with_recent_counts_messages_no_session_claimed(store: MailStore, mailbox: int) -> None:
+    await store.ingest(mailbox, make_message("a"))
+    await store.ingest(mailbox, make_message("b"))
+    assert (await store.status(mailbox, "INBOX", recent=True)).recent == 2
+    assert (await store.status(mailbox, "INBOX")).recent == 0  # not asked, not counted
+
+
+async def test_claim_recent_gives_each_uid_to_one_claimer(store: MailStore, mailbox: int) -> None:
+    """RFC 3501 §2.3.2: the first claim returns where recent UIDs start; later claims start after it."""
+    first = await store.ingest(mailbox, make_message("a"))
+    assert await store.claim_recent(mailbox, first.folder_id, first.uid + 1) == 1
+    assert await store.claim_recent(mailbox, first.folder_id, first.uid + 1) == first.uid + 1
+    second = await store.ingest(mailbox, make_message("b"))
+    assert await store.claim_recent(mailbox, first.folder_id, second.uid + 1, claim=False) == second.uid
+    assert await store.claim_recent(mailbox, first.folder_id, second.uid + 1) == second.uid
+    assert (await store.status(mailbox, "INBOX", recent=True)).recent == 0
+
+
+async def test_create_folder_without_subscribing(store: MailStore, mailbox: int) -> None:
+    await store.create_folder(mailbox, "Quiet/Child", subscribe=False)
+    names = await store.list_subscriptions(mailbox)
+    assert "Quiet" not in names and "Quiet/Child" not in names
+
+
+async def test_subscription_of_a_deleted_folder_stays(store: MailStore, mailbox: int) -> None:
+    await store.create_folder(mailbox, "Gone")
+    await store.delete_folder(mailbox, "Gone")
+    assert "Gone" in await store.list_subscriptions(mailbox)
+    await store.unsubscribe_folder(mailbox, "Gone")
+    assert "Gone" not in await store.list_subscriptions(mailbox)
+
+
+async def test_a_name_subscribed_before_its_folder_exists_carries_over(
+    store: MailStore, mailbox: int
+) -> None:
+    await store.subscribe_folder(mailbox, "Future")
+    folder = await store.create_folder(mailbox, "Future", subscribe=False)
+    assert folder.subscribed
+    assert (await store.list_subscriptions(mailbox)).count("Future") == 1
+
+
+async def test_unsubscribing_an_unknown_name_is_folder_not_found(store: MailStore, mailbox: int) -> None:
+    with pytest.raises(FolderNotFound):
+        await store.unsubscribe_folder(mailbox, "Nowhere")

@@ -92,6 +92,7 @@ def folder_from_row(row: FolderRow) -> Folder:
         messages=row.message_count,
         unseen=row.unseen_count,
         size=row.total_bytes,
+        recent_uid=row.recent_uid,
     )
 
 
@@ -145,13 +146,17 @@ async def _insert_new(
     mailbox_id: int,
     names: Sequence[tuple[str, SpecialUse | None]],
     modseq: int,
+    *,
+    subscribed: bool = True,
 ) -> list[int]:
     floor = int(ctx.now().timestamp())
     first = await mail_state.allocate_uidvalidity(conn, mailbox_id, floor=floor, count=len(names))
     new = [
-        NewFolder(name, role.value if role else None, first + i, modseq)
+        NewFolder(name, role.value if role else None, first + i, modseq, subscribed)
         for i, (name, role) in enumerate(names)
     ]
+    # A name subscribed before its folder existed: the subscription now lives on the folder.
+    await folder_rows.remove_orphan_subscriptions(conn, mailbox_id, [name for name, _ in names])
     return await folder_rows.insert_folders(conn, mailbox_id, new, created_at=ctx.now())
 
 
@@ -169,8 +174,23 @@ async def get_folder(ctx: StoreContext, mailbox_id: int, ref: FolderRef) -> Fold
         return folder_from_row(await resolve_folder(conn, mailbox_id, ref))
 
 
-async def status(ctx: StoreContext, mailbox_id: int, ref: FolderRef) -> FolderStatus:
-    folder = await get_folder(ctx, mailbox_id, ref)
+async def list_subscriptions(ctx: StoreContext, mailbox_id: int) -> list[str]:
+    """Subscribed names: those of subscribed folders and those whose folder does not exist."""
+    async with ctx.db.read() as conn:
+        rows = await folder_rows.list_folders(conn, mailbox_id)
+        orphans = await folder_rows.list_orphan_subscriptions(conn, mailbox_id)
+    return sorted({r.name for r in rows if r.subscribed} | set(orphans))
+
+
+async def status(ctx: StoreContext, mailbox_id: int, ref: FolderRef, *, recent: bool = False) -> FolderStatus:
+    """Counts of a folder; with ``recent``, also how many messages no session claimed as recent."""
+    async with ctx.db.read() as conn:
+        row = await resolve_folder(conn, mailbox_id, ref)
+        unclaimed = 0
+        if recent and row.recent_uid < row.uidnext:
+            fresh = range(row.recent_uid, row.uidnext)
+            unclaimed = len(await message_rows.select_summaries(conn, row.id, fresh))
+    folder = folder_from_row(row)
     return FolderStatus(
         folder_id=folder.id,
         name=folder.name,
@@ -180,6 +200,7 @@ async def status(ctx: StoreContext, mailbox_id: int, ref: FolderRef) -> FolderSt
         uidvalidity=folder.uidvalidity,
         highestmodseq=folder.highestmodseq,
         size=folder.size,
+        recent=unclaimed,
     )
 
 
@@ -210,8 +231,11 @@ async def provision(ctx: StoreContext, mailbox_id: int) -> None:
     await ctx.publish(mailbox_id, modseq, ids)
 
 
-async def create_folder(ctx: StoreContext, mailbox_id: int, name: str) -> Folder:
-    """Create ``name`` and any missing parents; ``FolderExists`` if it is already there."""
+async def create_folder(ctx: StoreContext, mailbox_id: int, name: str, *, subscribe: bool = True) -> Folder:
+    """Create ``name`` and any missing parents; ``FolderExists`` if it is already there.
+
+    ``subscribe=False`` (IMAP CREATE, RFC 3501 §6.3.3) leaves new folders unsubscribed, except a name
+    that was subscribed before it existed."""
     canonical = normalise_name(name)
     async with ctx.db.transaction() as conn:
         counters = await lock_mailbox(conn, mailbox_id)
@@ -220,7 +244,11 @@ async def create_folder(ctx: StoreContext, mailbox_id: int, name: str) -> Folder
             raise FolderExists(name=canonical)
         wanted = [p for p in parents_of(canonical) if p not in existing] + [canonical]
         modseq = counters.modseq + 1
-        ids = await _insert_new(ctx, conn, mailbox_id, [(n, None) for n in wanted], modseq)
+        orphans = set(await folder_rows.list_orphan_subscriptions(conn, mailbox_id))
+        ids: list[int] = []
+        for wanted_name in wanted:
+            keep = subscribe or wanted_name in orphans
+            ids += await _insert_new(ctx, conn, mailbox_id, [(wanted_name, None)], modseq, subscribed=keep)
         await mail_state.advance_mailboxes(conn, [MailboxAdvance(mailbox_id, modseq)])
         created = await resolve_folder(conn, mailbox_id, ids[-1])
     await ctx.publish(mailbox_id, modseq, ids)
@@ -314,6 +342,9 @@ async def delete_folder(ctx: StoreContext, mailbox_id: int, ref: FolderRef) -> N
             raise FolderProtected(name=folder.name)
         if any(r.name.startswith(folder.name + SEPARATOR) for r in rows):
             raise FolderHasChildren(name=folder.name)
+        if folder.subscribed:
+            # RFC 3501 §6.3.4: deleting a folder does not unsubscribe its name.
+            await folder_rows.add_orphan_subscription(conn, mailbox_id, folder.name)
         counts = await message_rows.blob_counts_of_folder(conn, folder.id)
         await message_rows.delete_folder_messages(conn, folder.id)
         await folder_rows.delete_folder(conn, folder.id)
@@ -325,6 +356,41 @@ async def delete_folder(ctx: StoreContext, mailbox_id: int, ref: FolderRef) -> N
 
 
 async def set_subscribed(ctx: StoreContext, mailbox_id: int, ref: FolderRef, subscribed: bool) -> None:
+    """(Un)subscribe a folder, or a name without a folder (RFC 3501 §6.3.6 allows both); unsubscribing
+    a name that is neither a folder nor subscribed is ``FolderNotFound``."""
     async with ctx.db.transaction() as conn:
-        folder = await resolve_folder(conn, mailbox_id, ref)
-        await folder_rows.set_subscribed(conn, folder.id, subscribed)
+        try:
+            folder = await resolve_folder(conn, mailbox_id, ref)
+        except FolderNotFound:
+            if isinstance(ref, int | SpecialUse):
+                raise
+            name = normalise_name(ref)
+            orphans = await folder_rows.list_orphan_subscriptions(conn, mailbox_id)
+            if subscribed:
+                await folder_rows.add_orphan_subscription(conn, mailbox_id, name)
+            elif name in orphans:
+                await folder_rows.remove_orphan_subscriptions(conn, mailbox_id, [name])
+            else:
+                raise
+        else:
+            await folder_rows.set_subscribed(conn, folder.id, subscribed)
+        counters = (await mail_state.read_mailboxes(conn, [mailbox_id])).get(mailbox_id)
+    # A wake-up for listeners that show subscriptions (IMAP NOTIFY SubscriptionChange); no folder moved.
+    await ctx.publish(mailbox_id, counters.modseq if counters is not None else 0, [])
+
+
+async def claim_recent(
+    ctx: StoreContext, mailbox_id: int, folder_id: int, upto: int, *, claim: bool = True
+) -> int:
+    """IMAP4rev1 ``\\Recent`` (RFC 3501 §2.3.2): the folder's first recent UID ``r``; messages with
+    UIDs in ``[r, upto)`` are recent for the caller. With ``claim`` they stop being recent for every
+    other session (at most one session sees a message as recent)."""
+    while True:
+        async with ctx.db.read() as conn:
+            row = await resolve_folder(conn, mailbox_id, folder_id)
+        first = int(row.recent_uid)
+        if not claim or first >= upto:
+            return first
+        async with ctx.db.transaction() as conn:
+            if await folder_rows.claim_recent(conn, row.id, first, upto):
+                return first

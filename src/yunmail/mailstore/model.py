@@ -49,6 +49,7 @@ class Folder:
     messages: int
     unseen: int
     size: int
+    recent_uid: int = 1  # IMAP4rev1 \Recent: UIDs from here on are not yet claimed by a session
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,7 @@ class FolderStatus:
     uidvalidity: int
     highestmodseq: int
     size: int
+    recent: int = 0
 
 
 @dataclass(frozen=True, slots=True)

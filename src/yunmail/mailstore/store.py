@@ -68,8 +68,8 @@ class MailStore:
     async def get_folder(self, mailbox_id: int, folder: FolderRef) -> Folder:
         return await folders.get_folder(self._ctx, mailbox_id, folder)
 
-    async def create_folder(self, mailbox_id: int, name: str) -> Folder:
-        return await folders.create_folder(self._ctx, mailbox_id, name)
+    async def create_folder(self, mailbox_id: int, name: str, *, subscribe: bool = True) -> Folder:
+        return await folders.create_folder(self._ctx, mailbox_id, name, subscribe=subscribe)
 
     async def rename_folder(self, mailbox_id: int, folder: FolderRef, new_name: str) -> Folder:
         return await folders.rename_folder(self._ctx, mailbox_id, folder, new_name)
@@ -83,8 +83,14 @@ class MailStore:
     async def unsubscribe_folder(self, mailbox_id: int, folder: FolderRef) -> None:
         await folders.set_subscribed(self._ctx, mailbox_id, folder, False)
 
-    async def status(self, mailbox_id: int, folder: FolderRef) -> FolderStatus:
-        return await folders.status(self._ctx, mailbox_id, folder)
+    async def list_subscriptions(self, mailbox_id: int) -> list[str]:
+        return await folders.list_subscriptions(self._ctx, mailbox_id)
+
+    async def claim_recent(self, mailbox_id: int, folder_id: int, upto: int, *, claim: bool = True) -> int:
+        return await folders.claim_recent(self._ctx, mailbox_id, folder_id, upto, claim=claim)
+
+    async def status(self, mailbox_id: int, folder: FolderRef, *, recent: bool = False) -> FolderStatus:
+        return await folders.status(self._ctx, mailbox_id, folder, recent=recent)
 
     # --- the write path --------------------------------------------------------------------------
 

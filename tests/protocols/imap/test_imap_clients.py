@@ -102,7 +102,7 @@ async def test_imapclient_full_session(imap: ImapEnv) -> None:
     assert out["select"][b"EXISTS"] == 2
     envelopes = out["envelopes"]
     assert envelopes[1][b"ENVELOPE"].subject == b"imapclient"
-    assert envelopes[1][b"FLAGS"] == (b"\\Seen",)
+    assert envelopes[1][b"FLAGS"] == (b"\\Recent", b"\\Seen")  # rev1: RFC 3501 §2.3.2
     assert envelopes[1][b"BODYSTRUCTURE"][0] == b"text"
     assert out["unseen"] == [2]
     assert out["special"] == "Sent"

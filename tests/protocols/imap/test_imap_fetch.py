@@ -146,19 +146,19 @@ async def test_rfc822_items_split_header_and_text(selected: ImapTestClient) -> N
 
 async def test_body_peek_does_not_set_seen(selected: ImapTestClient) -> None:
     await fetch_one(selected, "BODY.PEEK[]")
-    assert (await fetch_one(selected, "FLAGS"))["FLAGS"] == []
+    assert (await fetch_one(selected, "FLAGS"))["FLAGS"] == ["\\Recent"]
 
 
 async def test_body_fetch_sets_seen_and_reports_flags(selected: ImapTestClient) -> None:
     fetched = await fetch_one(selected, "BODY[TEXT]")
-    assert fetched["FLAGS"] == ["\\Seen"]
+    assert fetched["FLAGS"] == ["\\Recent", "\\Seen"]
 
 
 async def test_body_fetch_in_examined_mailbox_does_not_set_seen(imap: ImapEnv, actor: ImapTestClient) -> None:
     await imap.deliver(make_message())
     await actor.expect("OK", "EXAMINE INBOX")
     await fetch_one(actor, "BODY[]")
-    assert (await fetch_one(actor, "FLAGS"))["FLAGS"] == []
+    assert (await fetch_one(actor, "FLAGS"))["FLAGS"] == ["\\Recent"]
 
 
 async def test_uid_fetch_always_includes_the_uid(selected: ImapTestClient) -> None:
@@ -219,3 +219,71 @@ async def test_uid_fetch_vanished_reports_expunged_uids_since_modseq(
 
 async def test_vanished_modifier_without_qresync_answers_bad(selected: ImapTestClient) -> None:
     await selected.expect("BAD", "UID FETCH 1:* FLAGS (CHANGEDSINCE 1 VANISHED)")
+
+
+# --- BINARY sizes and empty parts (RFC 3516 §4.1-4.2) ---------------------------------------------
+
+ENCODED = (
+    b"From: a@example.org\r\n"
+    b"Subject: encoded\r\n"
+    b"MIME-Version: 1.0\r\n"
+    b'Content-Type: multipart/mixed; boundary="b"\r\n'
+    b"\r\n"
+    b"--b\r\n"
+    b"Content-Type: text/plain\r\n"
+    b"Content-Transfer-Encoding: quoted-printable\r\n"
+    b"\r\n"
+    b"caf=C3=A9=09tab  \r\n"
+    b"soft=\r\n"
+    b" break=3D\r\n"
+    b"--b\r\n"
+    b"Content-Type: application/octet-stream\r\n"
+    b"Content-Transfer-Encoding: base64\r\n"
+    b"\r\n"
+    b"AAECAwQF\r\n"
+    b"BgcICQ==\r\n"
+    b"--b\r\n"
+    b"Content-Type: text/plain\r\n"
+    b"Content-Transfer-Encoding: base64\r\n"
+    b"\r\n"
+    b"\r\n"
+    b"--b--\r\n"
+)
+
+
+@pytest.fixture
+async def encoded(imap: ImapEnv, actor: ImapTestClient) -> ImapTestClient:
+    await imap.deliver(ENCODED)
+    await actor.select()
+    return actor
+
+
+async def test_binary_of_quoted_printable_drops_encoding_and_trailing_space(encoded: ImapTestClient) -> None:
+    """RFC 2045 §6.7: whitespace ending an encoded line is not content; ``=`` CRLF joins lines."""
+    fetched = await fetch_one(encoded, "BINARY.PEEK[1]")
+    assert fetched["BINARY[1]"] == "café\ttab\r\nsoft break=".encode()  # the last CRLF is the boundary's
+
+
+@pytest.mark.parametrize("part", ["1", "2", "3"])
+async def test_binary_size_is_the_decoded_size(encoded: ImapTestClient, part: str) -> None:
+    fetched = await fetch_one(encoded, f"(BINARY.SIZE[{part}] BINARY.PEEK[{part}])")
+    content = fetched[f"BINARY[{part}]"]
+    assert isinstance(content, bytes | str)
+    assert fetched[f"BINARY.SIZE[{part}]"] == str(len(content))
+
+
+async def test_binary_of_base64_is_sent_as_literal8_when_it_holds_nul(encoded: ImapTestClient) -> None:
+    result = await encoded.expect("OK", "FETCH 1 BINARY.PEEK[2]")
+    assert b"BINARY[2] ~{10}" in result.untagged[0]
+
+
+async def test_binary_of_an_empty_part_is_an_empty_literal(encoded: ImapTestClient) -> None:
+    result = await encoded.expect("OK", "FETCH 1 (BINARY.PEEK[3] BINARY.SIZE[3])")
+    assert result.untagged[0].startswith(b"* 1 FETCH (BINARY[3] {0}\r\n BINARY.SIZE[3] 0)")
+
+
+async def test_binary_with_a_section_text_answers_like_body(encoded: ImapTestClient) -> None:
+    """Dovecot's extension of RFC 3516: ``BINARY[1.MIME]``, ``BINARY[TEXT]``... carry no encoding."""
+    fetched = await fetch_one(encoded, "(BINARY.PEEK[1.MIME] BINARY.SIZE[1.MIME] BODY.PEEK[1.MIME])")
+    assert fetched["BINARY[1.MIME]"] == fetched["BODY[1.MIME]"]
+    assert fetched["BINARY.SIZE[1.MIME]"] == str(len(fetched["BODY[1.MIME]"]))  # type: ignore[arg-type]

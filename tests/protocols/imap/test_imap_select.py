@@ -79,7 +79,7 @@ async def test_qresync_select_reports_vanished_and_changed(imap: ImapEnv, actor:
     result = await actor.expect("OK", f"SELECT INBOX (QRESYNC ({folder.uidvalidity} {folder.highestmodseq}))")
     assert result.data("VANISHED") == [[["EARLIER"], str(first)]]
     fetched = result.fetch()[1]
-    assert (fetched["UID"], fetched["FLAGS"]) == (str(second), ["\\Flagged"])
+    assert (fetched["UID"], fetched["FLAGS"]) == (str(second), ["\\Recent", "\\Flagged"])
 
 
 async def test_qresync_select_needs_enable_first(actor: ImapTestClient) -> None:

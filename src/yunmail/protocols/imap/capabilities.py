@@ -42,6 +42,8 @@ _AUTHENTICATED = (
     "QUOTA=RES-STORAGE",
     "BINARY",
     "MULTIAPPEND",
+    "CATENATE",
+    "NOTIFY",
     "UTF8=ACCEPT",
     "STATUS=SIZE",
 )

@@ -11,6 +11,7 @@ Grammar: RFC 3501 §7.4.2 / RFC 9051 §7.5.2 (``envelope``, ``body``, ``body-typ
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from yunmail.mime import Envelope, EnvelopeAddress, ParsedMessage, Part, iter_header_fields
@@ -168,6 +169,9 @@ def section_bytes(raw: bytes, parsed: ParsedMessage, section: Section) -> bytes 
     return _header_fields(header, section.fields, exclude=text == "HEADER.FIELDS.NOT")
 
 
+_QP_TRAILING_SPACE = re.compile(rb"[ \t]+(?=\r?\n|\Z)")
+
+
 def binary_bytes(raw: bytes, parsed: ParsedMessage, part_path: tuple[int, ...]) -> tuple[bytes | None, bool]:
     """``BINARY[part]`` content with its transfer encoding undone (RFC 3516 §4.1).
 
@@ -185,4 +189,7 @@ def binary_bytes(raw: bytes, parsed: ParsedMessage, part_path: tuple[int, ...]) 
     encoding = (part.encoding or "7bit").lower()
     if encoding not in KNOWN_ENCODINGS:
         return None, False
+    if encoding == "quoted-printable":
+        # RFC 2045 §6.7 rule 3: whitespace at the end of an encoded line is padding, not content.
+        body = _QP_TRAILING_SPACE.sub(b"", body)
     return decode_transfer_encoding(body, encoding), True

@@ -23,18 +23,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from yunmail.mailstore import ChangeSet, MessageFlags
-from yunmail.protocols.imap.wire import responses
+from yunmail.protocols.imap.wire import codes, responses
 from yunmail.protocols.imap.wire.errors import WireError
 from yunmail.protocols.imap.wire.sequence_set import SequenceSet
 from yunmail.protocols.imap.wire.values import RawAtom
 
+RECENT = "\\Recent"
 SYSTEM_FLAG_ORDER = ("\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft")
 
 
 def sorted_flags(flags: Iterable[str]) -> tuple[str, ...]:
-    """System flags first in a fixed order, then keywords alphabetically (stable output for tests)."""
+    """``\\Recent`` and system flags first in a fixed order, then keywords alphabetically."""
     names = set(flags)
-    system = [f for f in SYSTEM_FLAG_ORDER if f in names]
+    system = [f for f in (RECENT, *SYSTEM_FLAG_ORDER) if f in names]
     return (*system, *sorted(names - set(system), key=str.lower))
 
 
@@ -62,6 +63,50 @@ class SelectedView:
     own_modseqs: set[int] = field(default_factory=set)
     saved: tuple[int, ...] = ()  # SEARCHRES (RFC 5182): UIDs of the last SEARCH ... SAVE
     dirty: bool = False
+    # Keywords the client was told about in FLAGS (lower case -> spelling sent).
+    keywords: dict[str, str] = field(default_factory=dict)
+    # IMAP4rev1 \\Recent (RFC 3501 §2.3.2): UIDs recent in this session; ``recent_next`` is the
+    # first UID not yet looked at. Sessions with IMAP4rev2 enabled do not track it.
+    rev1: bool = True
+    recent: set[int] = field(default_factory=set)
+    recent_next: int = 1
+
+    def flags_of(self, uid: int, flags: Iterable[str]) -> frozenset[str]:
+        """The flags a FETCH shows: the stored ones plus the session flag ``\\Recent``."""
+        if uid in self.recent:
+            return frozenset((*flags, RECENT))
+        return frozenset(flags)
+
+    def unexamined_recent(self) -> list[int]:
+        """New UIDs (pending or listed) whose recency was not decided yet."""
+        if not self.rev1:
+            return []
+        return [u for u in (*self.uids, *self.pending_new) if u >= self.recent_next]
+
+    def add_recent(self, uids: Iterable[int], first_recent: int, upto: int) -> None:
+        self.recent.update(u for u in uids if u >= first_recent)
+        self.recent_next = max(self.recent_next, upto)
+
+    # --- FLAGS -----------------------------------------------------------------------------------
+
+    def flag_responses(self) -> list[responses.Response]:
+        """``* FLAGS`` and ``* OK [PERMANENTFLAGS]`` for the keywords announced so far."""
+        flags = (*SYSTEM_FLAG_ORDER, *sorted(self.keywords.values(), key=str.lower))
+        permanent = () if self.readonly else (*flags, "\\*")
+        return [
+            responses.Flags(flags),
+            responses.Untagged("OK", "permanent flags", codes.ResponseCode.permanentflags(permanent)),
+        ]
+
+    def announce(self, flags: Iterable[str]) -> list[responses.Response]:
+        """FLAGS updates owed before ``flags`` may appear in a FETCH (RFC 3501 §7.2.6, RFC 9051
+        §7.3.5: a keyword is defined by FLAGS first); empty when every keyword is known."""
+        fresh = False
+        for flag in flags:
+            if not flag.startswith("\\") and flag.lower() not in self.keywords:
+                self.keywords[flag.lower()] = flag
+                fresh = True
+        return self.flag_responses() if fresh else []
 
     # --- numbers ---------------------------------------------------------------------------------
 
@@ -117,6 +162,7 @@ class SelectedView:
         gone = set(changes.vanished)
         if gone:
             self.pending_new = [u for u in self.pending_new if u not in gone]
+            self.recent -= {u for u in gone if self.seq_of(u) is None}
             for u in gone:
                 if self.seq_of(u) is not None:
                     self.expunged.add(u)
@@ -135,6 +181,7 @@ class SelectedView:
             u = self.uids.pop(seq - 1)
             self.expunged.discard(u)
             self.pending_flags.pop(u, None)
+            self.recent.discard(u)
         return seqs
 
     def take_updates(
@@ -154,12 +201,16 @@ class SelectedView:
             self.uids.extend(self.pending_new)
             self.pending_new.clear()
             out.append(responses.Exists(len(self.uids)))
+            if self.rev1:
+                out.append(responses.Recent(len(self.recent)))
         if self.pending_flags:
             for u in sorted(self.pending_flags):
                 seq = self.seq_of(u)
                 change = self.pending_flags[u]
                 if seq is not None and u not in self.expunged:
-                    out.append(fetch_flags(seq, u, change.flags, change.modseq if condstore else None))
+                    out.extend(self.announce(change.flags))
+                    flags = self.flags_of(u, change.flags)
+                    out.append(fetch_flags(seq, u, flags, change.modseq if condstore else None))
             self.pending_flags.clear()
         return out
 

@@ -41,6 +41,7 @@ from yunmail.net import NetLimits, ServerTls
 from yunmail.protocols.imap import capabilities as caps
 from yunmail.protocols.imap import state
 from yunmail.protocols.imap.commands import CloseConnection, Outcome, no
+from yunmail.protocols.imap.commands import notify as notify_cmd
 from yunmail.protocols.imap.commands.search_context import SearchContexts
 from yunmail.protocols.imap.connection import Connection
 from yunmail.protocols.imap.feeds import ChangeFeeds, FeedHandle
@@ -126,6 +127,7 @@ class Session:
         self._out = bytearray()
         self._feed: FeedHandle | None = None
         self.search_contexts = SearchContexts()  # RFC 5267 RETURN (UPDATE)
+        self.notifier: notify_cmd.Notifier | None = None  # NOTIFY SET is active (RFC 5465)
         self.framer = Framer(self._limits(authenticated=False))
 
     # --- properties handlers use -----------------------------------------------------------------
@@ -141,6 +143,17 @@ class Session:
     @property
     def condstore(self) -> bool:
         return "CONDSTORE" in self.enabled or "QRESYNC" in self.enabled
+
+    def enable_condstore(self) -> None:
+        """A CONDSTORE-enabling command ran (RFC 7162 §3.1): with a mailbox selected, the first one
+        announces ``OK [HIGHESTMODSEQ]`` at once; from then on FETCH responses carry MODSEQ."""
+        if self.condstore:
+            return
+        self.enabled.add("CONDSTORE")
+        view = self.view
+        if view is not None:
+            code = codes.ResponseCode.highestmodseq(max(view.modseq, 1))
+            self.send(responses.Untagged("OK", "highest modseq", code))
 
     @property
     def qresync(self) -> bool:
@@ -250,6 +263,13 @@ class Session:
             view.dirty = True
             self.conn.notify()
 
+    def on_notify_change(self, change: Change) -> None:
+        """The NOTIFY listener on the whole mailbox's feed (never blocks)."""
+        notifier = self.notifier
+        if notifier is not None:
+            notifier.on_change(change)
+            self.conn.notify()
+
     async def refresh(self) -> None:
         """Read what changed in the selected folder since the view's MODSEQ."""
         view = self.view
@@ -258,11 +278,21 @@ class Session:
         view.dirty = False
         try:
             changes = await self.store.changes_since(self.mailbox_id, view.folder_id, view.modseq)
+            view.apply(changes)
+            fresh = view.unexamined_recent()
+            if fresh:
+                await self.claim_recent(view, fresh)
         except errors.FolderNotFound:
             # Deleted by another session: RFC 9051 §6.3.4 lets the server end the session.
             self.send(responses.Untagged("BYE", "the selected mailbox was deleted"))
             raise CloseConnection() from None
-        view.apply(changes)
+
+    async def claim_recent(self, view: SelectedView, uids: list[int]) -> None:
+        """Decide which of ``uids`` (new to the view) are ``\\Recent`` here (RFC 3501 §2.3.2): those
+        no other session claimed first. EXAMINE looks without claiming."""
+        upto = max(uids) + 1
+        first = await self.store.claim_recent(self.mailbox_id, view.folder_id, upto, claim=not view.readonly)
+        view.add_recent(uids, first, upto)
 
     async def send_updates(self, *, allow_expunge: bool = True, force: bool = False) -> None:
         view = self.view
@@ -314,6 +344,7 @@ class Session:
                 if stats.sessions_by_mailbox[self.mailbox_id] <= 0:
                     del stats.sessions_by_mailbox[self.mailbox_id]
             await self.deselect()
+            await notify_cmd.stop(self)
             self.conn.close()
 
     def _timeout(self) -> float:
@@ -338,6 +369,10 @@ class Session:
                         deadline = asyncio.get_running_loop().time() + self._timeout()
                     async with asyncio.timeout_at(deadline):
                         await self.conn.wait()
+                    if self.notifier is not None:
+                        # RFC 5465 §4: notifications go out as they happen, not only with commands.
+                        await notify_cmd.deliver(self, in_command=False)
+                        await self.flush()
                     continue
                 deadline = None
                 data = await self.conn.read()
@@ -379,6 +414,8 @@ class Session:
         if self.view is not None:
             no_expunge = isinstance(command, state.NO_EXPUNGE_DURING) and not getattr(command, "uid", False)
             await self.send_updates(allow_expunge=not no_expunge)
+        if self.notifier is not None:
+            await notify_cmd.deliver(self, in_command=True)
         self.send(responses.Tagged(command.tag, outcome.status, outcome.text, outcome.code))
 
     async def _dispatch(self, command: commands.Command) -> Outcome | None:

@@ -19,6 +19,7 @@ from yunmail.protocols.imap.commands import (
     idle,
     mailboxes,
     misc,
+    notify,
     quota,
     search,
     search_context,
@@ -62,6 +63,7 @@ AUTHENTICATED: frozenset[type[c.Command]] = frozenset(
         c.GetQuotaRoot,
         c.SetQuota,
         c.Compress,
+        c.Notify,
     }
 )
 SELECTED: frozenset[type[c.Command]] = AUTHENTICATED | {
@@ -88,6 +90,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.Logout: misc.logout,
     c.Id: misc.id_,
     c.Compress: misc.compress,
+    c.Notify: notify.notify,
     c.Enable: misc.enable,
     c.Namespace: misc.namespace,
     c.StartTLS: auth.starttls,

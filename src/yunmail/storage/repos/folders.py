@@ -14,7 +14,7 @@ from typing import Any, TypeAlias
 from sqlalchemy import Row, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from yunmail.storage.sql.schema import folders
+from yunmail.storage.sql.schema import folders, orphan_subscriptions
 
 FolderRow: TypeAlias = Row[*tuple[Any, ...]]
 
@@ -25,6 +25,7 @@ class NewFolder:
     special_use: str | None
     uidvalidity: int
     highestmodseq: int
+    subscribed: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +92,7 @@ async def insert_folders(
             "uidvalidity": f.uidvalidity,
             "uidnext": 1,
             "highestmodseq": f.highestmodseq,
-            "subscribed": True,
+            "subscribed": f.subscribed,
             "message_count": 0,
             "unseen_count": 0,
             "total_bytes": 0,
@@ -142,3 +143,32 @@ async def advance_folders(conn: AsyncConnection, advances: Sequence[FolderAdvanc
         for a in advances
     ]
     await conn.execute(_ADVANCE, params)
+
+
+async def claim_recent(conn: AsyncConnection, folder_id: int, expected: int, upto: int) -> bool:
+    """Move the folder's first recent UID from ``expected`` to ``upto`` (compare-and-set: False when
+    another session moved it first, and the caller re-reads)."""
+    stmt = (
+        update(folders)
+        .where(folders.c.id == folder_id, folders.c.recent_uid == expected)
+        .values(recent_uid=upto)
+    )
+    return (await conn.execute(stmt)).rowcount == 1
+
+
+async def list_orphan_subscriptions(conn: AsyncConnection, mailbox_id: int) -> list[str]:
+    stmt = select(orphan_subscriptions.c.name).where(orphan_subscriptions.c.mailbox_id == mailbox_id)
+    return [row[0] for row in (await conn.execute(stmt)).all()]
+
+
+async def add_orphan_subscription(conn: AsyncConnection, mailbox_id: int, name: str) -> None:
+    await remove_orphan_subscriptions(conn, mailbox_id, [name])
+    await conn.execute(insert(orphan_subscriptions).values(mailbox_id=mailbox_id, name=name))
+
+
+async def remove_orphan_subscriptions(conn: AsyncConnection, mailbox_id: int, names: Sequence[str]) -> None:
+    if names:
+        stmt = delete(orphan_subscriptions).where(
+            orphan_subscriptions.c.mailbox_id == mailbox_id, orphan_subscriptions.c.name.in_(list(names))
+        )
+        await conn.execute(stmt)

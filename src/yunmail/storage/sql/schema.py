@@ -311,7 +311,20 @@ folders = Table(
     Column("unseen_count", Integer, nullable=False, default=0),
     Column("total_bytes", BigInteger, nullable=False, default=0),
     Column("created_at", Timestamp, nullable=False),
+    # IMAP4rev1 \Recent (RFC 3501 §2.3.2): messages from this UID on are recent for the next session
+    # that claims them (SELECT, or a selected session seeing them arrive); a new folder's are all recent.
+    Column("recent_uid", BigInteger, nullable=False, default=1, server_default="1"),
     UniqueConstraint("mailbox_id", "name"),
+)
+
+# Subscribed names that have no folder: a subscription outlives the folder's deletion and may name a
+# folder that does not exist yet (RFC 3501 §6.3.6, §6.3.9; RFC 5258 \NonExistent). Subscriptions of
+# existing folders are ``folders.subscribed``.
+orphan_subscriptions = Table(
+    "orphan_subscriptions",
+    metadata,
+    Column("mailbox_id", Id, ForeignKey("mailboxes.id", ondelete="CASCADE"), primary_key=True),
+    Column("name", String(512), primary_key=True),
 )
 
 # The last UIDVALIDITY handed out per mailbox: a folder deleted and re-created under the same name

@@ -48,6 +48,9 @@ from yunmail.protocols.imap.wire.fetch_items import (
         ("BINARY.PEEK[1.2]<0.100>", (BinarySection((1, 2), peek=True, partial=(0, 100)),)),  # RFC 3516
         ("BINARY.SIZE[1]", (BinarySize((1,)),)),
         ("BINARY[]", (BinarySection(),)),
+        # Dovecot's extension: section texts after BINARY (answered like BODY[section])
+        ("BINARY.PEEK[1.MIME]", (BinarySection((1,), peek=True, section=Section((1,), "MIME")),)),
+        ("BINARY.SIZE[TEXT]", (BinarySize((), Section((), "TEXT")),)),
         ("BODYSTRUCTURE", (FetchAttr("BODYSTRUCTURE"),)),
         ("(EMAILID THREADID)", (FetchAttr("EMAILID"), FetchAttr("THREADID"))),  # RFC 8474
     ],
@@ -99,7 +102,7 @@ def test_implicit_seen_rfc9051_6_4_5() -> None:
         "BODY[HEADER.FIELDS (a:b)]",
         "BODY[]<0.0>",
         "BODY[]<5>",
-        "BINARY[TEXT]",
+        "BINARY[MIME]",
         "BINARY.SIZE[1]<0.1>",
         "FLAGS[]",
         "ALL[]",

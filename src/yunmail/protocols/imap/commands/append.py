@@ -1,4 +1,4 @@
-"""APPEND (with MULTIAPPEND, RFC 3502) through the store's one write path, answering APPENDUID (RFC 4315).
+"""APPEND (MULTIAPPEND RFC 3502, CATENATE RFC 4469) through the store's one write path, with APPENDUID.
 
 Messages are stored with CRLF line ends (``mime.canonicalize_line_endings``) so sizes and
 BODYSTRUCTURE offsets are what clients expect. A missing folder answers ``NO [TRYCREATE]``, a
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from yunmail.errors import YunmailError
 from yunmail.mailstore import INBOX, FolderRef, IngestItem, IngestResult
 from yunmail.mime import canonicalize_line_endings
-from yunmail.protocols.imap.commands import Outcome, no, ok
+from yunmail.protocols.imap.commands import Outcome, catenate, no, ok
 from yunmail.protocols.imap.wire import codes, commands
 from yunmail.protocols.imap.wire.sequence_set import SequenceSet
 
@@ -32,17 +32,26 @@ async def append(session: Session, command: commands.Append) -> Outcome:
     store = session.store
     target = _target(session, command.mailbox)
     folder_id = target if isinstance(target, int) else (await store.get_folder(session.mailbox_id, target)).id
-    if any(not m.data for m in command.messages):
+    contents: list[bytes] = []
+    for m in command.messages:
+        if m.catenate is None:
+            contents.append(m.data)
+            continue
+        try:
+            contents.append(await catenate.assemble(session, m.catenate))
+        except catenate.BadUrl as err:
+            return no("a CATENATE URL cannot be resolved", codes.ResponseCode.badurl(err.url))
+    if any(not data for data in contents):
         return no("an empty message cannot be stored", codes.CANNOT)
     items = [
         IngestItem(
             mailbox_id=session.mailbox_id,
-            data=canonicalize_line_endings(m.data),
+            data=canonicalize_line_endings(data),
             folder=folder_id,
             flags=[f for f in m.flags if f.lower() != "\\recent"],
             internal_date=m.internal_date,
         )
-        for m in command.messages
+        for m, data in zip(command.messages, contents, strict=True)
     ]
     results: list[IngestResult]
     if len(items) == 1:

@@ -146,6 +146,11 @@ async def _value(item: FetchItem, msg: _Message, flags: frozenset[str], modseq: 
         if data is None:
             return b""  # a part that does not exist reads as empty, as Dovecot answers
         return LiteralValue(_partial(data, item.partial))
+    if isinstance(item, BinarySection) and item.section is not None:
+        data = render.section_bytes(await msg.raw(), await msg.parsed(), item.section)
+        return LiteralValue(_partial(data or b"", item.partial), binary=b"\x00" in (data or b""))
+    if isinstance(item, BinarySize) and item.section is not None:
+        return len(render.section_bytes(await msg.raw(), await msg.parsed(), item.section) or b"")
     if isinstance(item, BinarySection):
         decoded, known = render.binary_bytes(await msg.raw(), await msg.parsed(), item.part)
         if not known:
@@ -173,7 +178,7 @@ async def fetch(session: Session, command: commands.Fetch) -> Outcome:
         isinstance(i, FetchAttr) and i.name == "MODSEQ" for i in items
     )
     if uses_modseq:
-        session.enabled.add("CONDSTORE")  # RFC 7162 §3.1: a CONDSTORE-enabling command
+        session.enable_condstore()
     # Response order: UID first for UID FETCH (RFC 9051 §6.4.9), MODSEQ with CHANGEDSINCE.
     names = {i.name for i in items if isinstance(i, FetchAttr)}
     if command.uid and "UID" not in names:
@@ -185,6 +190,7 @@ async def fetch(session: Session, command: commands.Fetch) -> Outcome:
         if not (command.uid and command.changedsince is not None and session.qresync):
             return bad("VANISHED needs UID FETCH, CHANGEDSINCE and QRESYNC enabled")
         await _vanished_earlier(session, command.sequence_set, command.changedsince)
+    has_modseq = any(isinstance(i, FetchAttr) and i.name == "MODSEQ" for i in items)
     targets = view.resolve(command.sequence_set, uid=command.uid)
     needs_info, needs_raw = _needs(items)
     sets_seen = not view.readonly and any(i.sets_seen for i in items)
@@ -214,6 +220,7 @@ async def fetch(session: Session, command: commands.Fetch) -> Outcome:
             if record is None:
                 continue
             flags, modseq = state[uid]
+            flags = view.flags_of(uid, flags)
             msg = _Message(session, view.folder_id, record, raws.get(uid))
             out: list[tuple[Any, RenderValue]] = []
             try:
@@ -227,6 +234,12 @@ async def fetch(session: Session, command: commands.Fetch) -> Outcome:
             if uid in seen_set and "FLAGS" not in names:
                 # RFC 9051 §6.4.5: flags changed by the implicit \Seen go with the answer.
                 out.append(("FLAGS", tuple(RawAtom(f) for f in sorted_flags(flags))))
+            if uid in seen_set and session.condstore and not has_modseq:
+                # RFC 7162 §3.1: a flag change carries its MODSEQ once CONDSTORE is on.
+                out.append(("MODSEQ", (modseq,)))
+            if "FLAGS" in names or uid in seen_set:
+                for response in view.announce(flags):
+                    session.send(response)
             session.send(responses.Fetch(seq, tuple(out)))
             await session.maybe_flush()
     if unknown_cte:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from yunmail.protocols.imap.commands import Outcome, bad, ok
+from yunmail.protocols.imap.commands import Outcome, bad, notify, ok
 from yunmail.protocols.imap.wire import commands, responses
 from yunmail.protocols.imap.wire.arguments import parse_idle_done
 from yunmail.protocols.imap.wire.errors import WireError
@@ -51,4 +51,7 @@ async def idle(session: Session, command: commands.Idle) -> Outcome:
         view = session.view
         if view is not None and view.dirty:
             await session.send_updates()
+            await session.flush()
+        if session.notifier is not None:
+            await notify.deliver(session, in_command=False)
             await session.flush()

@@ -8,7 +8,7 @@ store's Virus quarantine has no standard attribute and is listed as a plain fold
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from yunmail.mailstore import DELETED, INBOX, SEPARATOR, Folder, HasFlag, SpecialUse
@@ -35,7 +35,8 @@ def _clean(name: str) -> str:
 async def create(session: Session, command: commands.Create) -> Outcome:
     if command.special_use:
         return no("special-use attributes cannot be assigned", codes.USEATTR)
-    await session.store.create_folder(session.mailbox_id, _clean(command.mailbox))
+    # RFC 3501 §6.3.3: CREATE does not subscribe (clients SUBSCRIBE when they want to).
+    await session.store.create_folder(session.mailbox_id, _clean(command.mailbox), subscribe=False)
     return ok("CREATE completed")
 
 
@@ -78,8 +79,10 @@ def pattern_regex(reference: str, pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out) + r"\Z", re.DOTALL)
 
 
-def _ordered(folders: Iterable[Folder]) -> list[Folder]:
-    return sorted(folders, key=lambda f: (f.name != INBOX, f.name))
+def _parents(name: str) -> list[str]:
+    """``a/b/c`` -> ``["a", "a/b"]``."""
+    levels = name.split(SEPARATOR)
+    return [SEPARATOR.join(levels[:i]) for i in range(1, len(levels))]
 
 
 def _has_children(name: str, names: set[str]) -> bool:
@@ -94,29 +97,40 @@ async def list_(session: Session, command: commands.List) -> Outcome:
         return ok("LIST completed")
     folders = await session.store.list_folders(session.mailbox_id)
     names = {f.name for f in folders}
-    subscribed = {f.name for f in folders if f.subscribed}
     selection = {s.upper() for s in command.selection}
     returns = {r.upper() for r in command.returns}
-    regexes = [pattern_regex(command.reference, p) for p in command.patterns]
     show_subscribed = "SUBSCRIBED" in returns or "SUBSCRIBED" in selection
+    subscribed = set(await session.store.list_subscriptions(session.mailbox_id)) if show_subscribed else set()
+    regexes = [pattern_regex(command.reference, p) for p in command.patterns]
     status_items = tuple(i.upper() for i in command.status_items) if "STATUS" in returns else ()
-    for folder in _ordered(folders):
-        if not any(r.match(folder.name) for r in regexes):
+    by_name: dict[str, Folder | None] = {f.name: f for f in folders}
+    if "SUBSCRIBED" in selection:
+        # RFC 5258 §3.1: subscribed names whose folder is gone are listed too, as \NonExistent.
+        by_name.update({name: None for name in subscribed - names})
+    for name in sorted(by_name, key=lambda n: (n != INBOX, n)):
+        folder = by_name[name]
+        if not any(r.match(name) for r in regexes):
             continue
         child_info: tuple[str, ...] = ()
-        if "SUBSCRIBED" in selection and folder.name not in subscribed:
-            # RFC 5258 §3.5: with RECURSIVEMATCH a parent of subscribed folders is listed with CHILDINFO.
-            prefix = folder.name + SEPARATOR
-            if "RECURSIVEMATCH" in selection and any(s.startswith(prefix) for s in subscribed):
+        if "SUBSCRIBED" in selection and name not in subscribed:
+            # RFC 5258 §3.5: with RECURSIVEMATCH a parent is listed with CHILDINFO when a subscribed
+            # descendant does not match the patterns itself (one that matches is listed on its own).
+            prefix = name + SEPARATOR
+            if "RECURSIVEMATCH" in selection and any(
+                s.startswith(prefix) and not any(r.match(s) for r in regexes) for s in subscribed
+            ):
                 child_info = ("SUBSCRIBED",)
             else:
                 continue
-        attributes = _attributes(folder, names, subscribed if show_subscribed else set())
+        if folder is None:
+            attributes: tuple[str, ...] = ("\\Subscribed", "\\NonExistent")
+        else:
+            attributes = _attributes(folder, names, subscribed)
         if "SPECIAL-USE" in selection and not any(a in SPECIAL_USE_ATTRIBUTES.values() for a in attributes):
             continue
-        session.send(responses.ListItem(folder.name, SEPARATOR, attributes, child_info=child_info))
-        if status_items:
-            session.send(await _status_data(session, folder.name, status_items))
+        session.send(responses.ListItem(name, SEPARATOR, attributes, child_info=child_info))
+        if status_items and folder is not None:
+            session.send(await _status_data(session, name, status_items))
     return ok("LIST completed")
 
 
@@ -130,11 +144,20 @@ def _attributes(folder: Folder, names: set[str], subscribed: set[str]) -> tuple[
 
 
 async def lsub(session: Session, command: commands.Lsub) -> Outcome:
-    folders = await session.store.list_folders(session.mailbox_id, subscribed_only=True)
+    """RFC 3501 §6.3.9: subscribed names (whether their folder exists or not) matching the pattern;
+    a parent that only a ``%`` reaches is listed ``\\Noselect`` when just its children are subscribed."""
+    subscribed = set(await session.store.list_subscriptions(session.mailbox_id))
     regex = pattern_regex(command.reference, command.pattern)
-    for folder in _ordered(folders):
-        if regex.match(folder.name):
-            session.send(responses.ListItem(folder.name, SEPARATOR, (), kind="LSUB"))
+    found: dict[str, tuple[str, ...]] = {}
+    for name in subscribed:
+        if regex.match(name):
+            found[name] = ()
+            continue
+        for parent in _parents(name):
+            if parent not in subscribed and regex.match(parent):
+                found.setdefault(parent, ("\\Noselect",))
+    for name in sorted(found, key=lambda n: (n != INBOX, n)):
+        session.send(responses.ListItem(name, SEPARATOR, found[name], kind="LSUB"))
     return ok("LSUB completed")
 
 
@@ -142,13 +165,13 @@ async def lsub(session: Session, command: commands.Lsub) -> Outcome:
 
 
 async def _status_data(session: Session, name: str, items: Sequence[str]) -> responses.StatusData:
-    status = await session.store.status(session.mailbox_id, name)
+    status = await session.store.status(session.mailbox_id, name, recent="RECENT" in items)
     values: list[tuple[str, RenderValue]] = []
     for item in items:
         if item == "MESSAGES":
             values.append((item, status.messages))
         elif item == "RECENT":
-            values.append((item, 0))  # \Recent is not kept (RFC 9051 removed it)
+            values.append((item, status.recent))  # IMAP4rev1 only (RFC 9051 removed it)
         elif item == "UIDNEXT":
             values.append((item, status.uidnext))
         elif item == "UIDVALIDITY":
@@ -161,7 +184,7 @@ async def _status_data(session: Session, name: str, items: Sequence[str]) -> res
         elif item == "SIZE":
             values.append((item, status.size))
         elif item == "HIGHESTMODSEQ":
-            session.enabled.add("CONDSTORE")  # RFC 7162 §3.1: a CONDSTORE-enabling command
+            session.enable_condstore()  # RFC 7162 §3.1: a CONDSTORE-enabling command
             values.append((item, status.highestmodseq))
         elif item == "APPENDLIMIT":
             values.append((item, session.config.limits.message_size_bytes))

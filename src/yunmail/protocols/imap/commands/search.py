@@ -99,7 +99,9 @@ class _Translator:
             case k.All():
                 return ms.AllMessages()
             case k.HasFlag(flag):
-                return _NOTHING if flag.lower() == "\\recent" else ms.HasFlag(flag)
+                if flag.lower() == "\\recent":  # a session flag (RFC 3501 §2.3.2), IMAP4rev1 only
+                    return ms.UidIn(tuple(sorted(self.view.recent)))
+                return ms.HasFlag(flag)
             case k.Contains(field, value):
                 return await self._contains(field, value)
             case k.Header(name, value):
@@ -254,7 +256,7 @@ async def matching_uids(session: Session, criteria: k.SearchKey) -> tuple[list[i
     translator = _Translator(session, view)
     key = await translator.key(criteria)
     if translator.uses_modseq:
-        session.enabled.add("CONDSTORE")
+        session.enable_condstore()
     found = await session.store.search(session.mailbox_id, view.folder_id, key)
     return [u for u in found if view.live(u)], translator.uses_modseq
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from yunmail.mailstore import SEEN
 from yunmail.protocols.imap.commands import Outcome, ok
-from yunmail.protocols.imap.selected import SYSTEM_FLAG_ORDER, SelectedView, fetch_flags
+from yunmail.protocols.imap.selected import SelectedView, fetch_flags
 from yunmail.protocols.imap.wire import codes, commands, responses
 from yunmail.protocols.imap.wire.sequence_set import SequenceSet
 
@@ -46,14 +46,24 @@ async def select(session: Session, command: commands.Select | commands.Examine) 
         modseq=folder.highestmodseq,
         uids=[m.uid for m in summaries],
     )
-    keywords = sorted({f for m in summaries for f in m.flags if not f.startswith("\\")}, key=str.lower)
-    flags = (*SYSTEM_FLAG_ORDER, *keywords)
-    session.send(responses.Flags(flags))
-    permanent = () if command.readonly else (*flags, "\\*")
-    session.send(responses.Untagged("OK", "permanent flags", codes.ResponseCode.permanentflags(permanent)))
+    view.rev1 = not session.rev2
+    view.recent_next = folder.recent_uid
+    fresh = view.unexamined_recent()
+    if fresh:
+        try:
+            await session.claim_recent(view, fresh)
+        except BaseException:
+            await subscription.close()
+            raise
+    for m in summaries:
+        for flag in m.flags:
+            if not flag.startswith("\\"):
+                view.keywords.setdefault(flag.lower(), flag)
+    for response in view.flag_responses():
+        session.send(response)
     session.send(responses.Exists(len(summaries)))
     if not session.rev2:
-        session.send(responses.Recent(0))
+        session.send(responses.Recent(len(view.recent)))
         first_unseen = next((i for i, m in enumerate(summaries, 1) if SEEN not in m.flags), None)
         if first_unseen is not None:
             session.send(responses.Untagged("OK", "first unseen", codes.ResponseCode.unseen(first_unseen)))
@@ -81,7 +91,9 @@ async def _resync(session: Session, view: SelectedView, qresync: commands.QResyn
     for item in changes.changed:
         seq = view.seq_of(item.uid)
         if seq is not None:
-            session.send(fetch_flags(seq, item.uid, item.flags, item.modseq))
+            for response in view.announce(item.flags):
+                session.send(response)
+            session.send(fetch_flags(seq, item.uid, view.flags_of(item.uid, item.flags), item.modseq))
 
 
 async def close(session: Session, command: commands.Close) -> Outcome:

@@ -25,7 +25,7 @@ async def store(session: Session, command: commands.Store) -> Outcome:
     if view.readonly:
         return no("the mailbox is open read-only (EXAMINE)", codes.READ_ONLY)
     if command.unchangedsince is not None:
-        session.enabled.add("CONDSTORE")
+        session.enable_condstore()  # RFC 7162 §3.1
     targets = view.resolve(command.sequence_set, uid=command.uid)
     if not targets:
         return ok("STORE completed")
@@ -57,8 +57,10 @@ async def store(session: Session, command: commands.Store) -> Outcome:
         for uid in sorted(seq_of):
             state = changed.get(uid) or current.get(uid)
             if state is not None:
+                for response in view.announce(state.flags):
+                    session.send(response)
                 modseq = state.modseq if condstore else None
-                session.send(fetch_flags(seq_of[uid], uid, state.flags, modseq))
+                session.send(fetch_flags(seq_of[uid], uid, view.flags_of(uid, state.flags), modseq))
     elif condstore:
         # RFC 7162 §3.1.3: even with .SILENT, changed messages get FETCH with their new MODSEQ.
         for uid in sorted(changed):

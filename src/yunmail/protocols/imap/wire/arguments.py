@@ -55,7 +55,10 @@ def mailbox(r: Reader, *, pattern: bool = False) -> str:
     try:
         return utf7.decode(raw)
     except utf7.Utf7Error as err:
-        raise r.error(f"mailbox name is not valid modified UTF-7: {err}") from None
+        # Well-formed syntax naming no possible mailbox: NO, as for any other bad name (not BAD).
+        raise WireError(
+            f"mailbox name is not valid modified UTF-7: {err}", tag=r.tag, command=r.command, status="NO"
+        ) from None
 
 
 def flag(r: Reader) -> str:

@@ -86,6 +86,12 @@ class ResponseCode:
         return cls("APPENDUID", f"{_number(uidvalidity, low=1, high=_MAX_U32)} {rendered}")
 
     @classmethod
+    def badurl(cls, url: str) -> ResponseCode:
+        """RFC 4469 §5: ``[BADURL url]``; the URL as an atom or quoted string (``]`` and controls dropped)."""
+        clean = "".join(ch for ch in url if ch.isprintable() and ch.isascii() and ch not in ']"\\')[:200]
+        return cls("BADURL", clean if clean and " " not in clean else f'"{clean}"')
+
+    @classmethod
     def copyuid(cls, uidvalidity: int, source: SequenceSet, destination: SequenceSet) -> ResponseCode:
         """RFC 4315 §3: ``[COPYUID v source-uids destination-uids]`` (COPY and MOVE)."""
         v = _number(uidvalidity, low=1, high=_MAX_U32)

@@ -250,8 +250,8 @@ def _list(ctx: _Context, tag: str, uid: bool) -> c.Command:
     if r.peek() == 0x28:  # RFC 5258 §3 list-select-opts
         extended = True
         selection = tuple(r.paren_list(lambda: _option_atom(r, _LIST_SELECT, "selection")))
-        if selection and all(s == "RECURSIVEMATCH" for s in selection):
-            raise r.error("RECURSIVEMATCH needs another selection option (RFC 5258 §3)")
+        if "RECURSIVEMATCH" in selection and all(s in ("RECURSIVEMATCH", "REMOTE") for s in selection):
+            raise r.error("RECURSIVEMATCH needs a selection option other than REMOTE")
         r.sp()
     reference = a.mailbox(r)
     r.sp()
@@ -316,11 +316,90 @@ def _append(ctx: _Context, tag: str, uid: bool) -> c.Command:
             r.expect(b")")
             messages.append(c.AppendMessage(data, flags, when, binary, utf8=True))
             continue
+        if r.accept(b"CATENATE ("):
+            messages.append(c.AppendMessage(b"", flags, when, catenate=_catenate_parts(r)))
+            continue
         data, binary = r.literal(allow_binary=True)
         messages.append(c.AppendMessage(data, flags, when, binary))
     if not messages:
         raise r.error("APPEND needs a message literal")
     return c.Append(tag, name, tuple(messages))
+
+
+def _catenate_parts(r: Reader) -> tuple[c.CatenatePart, ...]:
+    # RFC 4469 §5: "CATENATE" SP "(" cat-part *(SP cat-part) ")"; cat-part = text / url
+    # (after "CATENATE (" was read); text = "TEXT" SP literal (literal8 with BINARY, RFC 4469 §4).
+    parts: list[c.CatenatePart] = []
+    while True:
+        if r.accept(b"TEXT "):
+            data, _ = r.literal(allow_binary=True)
+            parts.append(c.CatenatePart(text=data))
+        elif r.accept(b"URL "):
+            parts.append(c.CatenatePart(url=r.text(r.astring(), "URL")))
+        else:
+            raise r.error("expected TEXT or URL in CATENATE")
+        if r.accept(b")"):
+            return tuple(parts)
+        r.sp()
+
+
+_NOTIFY_FILTERS = (
+    "SELECTED-DELAYED",
+    "SELECTED",
+    "INBOXES",
+    "PERSONAL",
+    "SUBSCRIBED",
+    "SUBTREE",
+    "MAILBOXES",
+)
+
+
+def _notify(ctx: _Context, tag: str, uid: bool) -> c.Command:
+    # RFC 5465 §8: notify = "NOTIFY" SP (notify-set / notify-none);
+    # notify-set = "SET" [SP status-indicator] SP event-groups; status-indicator = "STATUS"
+    r = ctx.r
+    r.sp()
+    if r.accept(b"NONE"):
+        return c.Notify(tag, None)
+    r.expect(b"SET")
+    status = r.accept(b" STATUS")
+    groups: list[c.NotifyGroup] = []
+    while r.peek() == 0x20:
+        r.pos += 1
+        groups.append(r.nested(lambda: _notify_group(r)))
+    if not groups:
+        raise r.error("NOTIFY SET needs an event group")
+    return c.Notify(tag, tuple(groups), status)
+
+
+def _notify_group(r: Reader) -> c.NotifyGroup:
+    # event-group = "(" filter-mailboxes SP events ")"
+    r.expect(b"(")
+    word = r.atom().upper()
+    if word not in _NOTIFY_FILTERS:
+        raise r.error(f"unknown NOTIFY filter {word[:30]}")
+    mailboxes: tuple[str, ...] = ()
+    if word in ("SUBTREE", "MAILBOXES"):
+        r.sp()
+        if r.peek() == 0x28:
+            mailboxes = tuple(r.paren_list(lambda: a.mailbox(r), allow_empty=False))
+        else:
+            mailboxes = (a.mailbox(r),)
+    r.sp()
+    events: list[str] = []
+    attrs: tuple[str, ...] = ()
+    if not r.accept(b"NONE"):
+        r.expect(b"(")
+        while True:
+            events.append(r.atom())
+            if events[-1].upper() == "MESSAGENEW" and r.peek_is(b" ("):
+                r.pos += 1  # RFC 5465 §5.2: fetch attributes for the FETCH of new messages
+                attrs = tuple(i.render().decode("ascii") for i in fetch_items.parse_items(r))
+            if r.accept(b")"):
+                break
+            r.sp()
+    r.expect(b")")
+    return c.NotifyGroup(word, mailboxes, tuple(events), attrs)
 
 
 def _id(ctx: _Context, tag: str, uid: bool) -> c.Command:
@@ -533,6 +612,7 @@ _COMMANDS: dict[str, Parser] = {
     "SUBSCRIBE": _one_mailbox(c.Subscribe),
     "UNSUBSCRIBE": _one_mailbox(c.Unsubscribe),
     "LIST": _list,
+    "NOTIFY": _notify,
     "LSUB": _lsub,
     "NAMESPACE": _no_args(c.Namespace),
     "STATUS": _status,

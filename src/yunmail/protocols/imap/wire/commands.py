@@ -246,6 +246,14 @@ class Status:
 
 
 @dataclass(frozen=True, slots=True)
+class CatenatePart:
+    """One part of ``CATENATE (...)`` (RFC 4469 §5): literal text, or an IMAP URL (RFC 5092)."""
+
+    text: bytes | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class AppendMessage:
     """One message of APPEND (RFC 3502 MULTIAPPEND allows several).
 
@@ -257,11 +265,13 @@ class AppendMessage:
     internal_date: dt.datetime | None = None
     binary: bool = False
     utf8: bool = False
+    catenate: tuple[CatenatePart, ...] | None = None  # RFC 4469: built from parts, ``data`` empty
 
     def __repr__(self) -> str:
+        parts = "" if self.catenate is None else f", catenate=<{len(self.catenate)} parts>"
         return (
             f"AppendMessage(<{len(self.data)} octets>, flags={self.flags!r}, "
-            f"internal_date={self.internal_date!r}, binary={self.binary}, utf8={self.utf8})"
+            f"internal_date={self.internal_date!r}, binary={self.binary}, utf8={self.utf8}{parts})"
         )
 
 
@@ -485,8 +495,34 @@ class Thread:
     name: ClassVar[str] = "THREAD"
 
 
+@dataclass(frozen=True, slots=True)
+class NotifyGroup:
+    """One event group of NOTIFY SET (RFC 5465 §3): which mailboxes, and which events for them.
+
+    ``filter`` is SELECTED, SELECTED-DELAYED, INBOXES, PERSONAL, SUBSCRIBED, SUBTREE or MAILBOXES
+    (the last two with ``mailboxes``); ``events`` the event names as the client spelled them
+    (empty for ``NONE``); ``fetch_items`` the raw fetch attributes after MessageNew, if any.
+    """
+
+    filter: str
+    mailboxes: tuple[str, ...] = ()
+    events: tuple[str, ...] = ()
+    fetch_items: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Notify:
+    """``NOTIFY NONE`` (``groups`` is None) or ``NOTIFY SET [STATUS] group...`` (RFC 5465 §3)."""
+
+    tag: str
+    groups: tuple[NotifyGroup, ...] | None
+    status: bool = False
+    name: ClassVar[str] = "NOTIFY"
+
+
 Command: TypeAlias = (
-    Capability
+    Notify
+    | Capability
     | Noop
     | Logout
     | Id

@@ -127,24 +127,33 @@ class BodySection:
 
 @dataclass(frozen=True, slots=True)
 class BinarySection:
-    """``BINARY[part]<partial>`` / ``BINARY.PEEK[...]``: decoded content (RFC 3516 §4.1)."""
+    """``BINARY[part]<partial>`` / ``BINARY.PEEK[...]``: decoded content (RFC 3516 §4.1).
+
+    ``section`` is set when the client names a section text too (``BINARY[1.MIME]``,
+    ``BINARY[TEXT]``, ``BINARY[HEADER.FIELDS (..)]``): an extension Dovecot accepts, answered
+    like ``BODY[section]`` since those octets carry no transfer encoding of their own.
+    """
 
     part: tuple[int, ...] = ()
     peek: bool = False
     partial: tuple[int, int] | None = None
+    section: Section | None = None
 
     def __post_init__(self) -> None:
         if any(not 1 <= p <= MAX_U32 for p in self.part):
             raise ValueError("part numbers are nz-numbers")
         _check_partial(self.partial)
 
+    def _spec(self) -> bytes:
+        return self.section.render() if self.section is not None else _render_part(self.part)
+
     def render(self) -> bytes:
         name = b"BINARY.PEEK[" if self.peek else b"BINARY["
-        return name + _render_part(self.part) + b"]" + _render_partial(self.partial)
+        return name + self._spec() + b"]" + _render_partial(self.partial)
 
     def response_key(self) -> bytes:
         origin = b"" if self.partial is None else b"<%d>" % self.partial[0]
-        return b"BINARY[" + _render_part(self.part) + b"]" + origin
+        return b"BINARY[" + self._spec() + b"]" + origin
 
     @property
     def sets_seen(self) -> bool:
@@ -156,13 +165,15 @@ class BinarySize:
     """``BINARY.SIZE[part]``: the decoded size (RFC 3516 §4.1)."""
 
     part: tuple[int, ...] = ()
+    section: Section | None = None  # with a section text, as for `BinarySection`
 
     def __post_init__(self) -> None:
         if any(not 1 <= p <= MAX_U32 for p in self.part):
             raise ValueError("part numbers are nz-numbers")
 
     def render(self) -> bytes:
-        return b"BINARY.SIZE[" + _render_part(self.part) + b"]"
+        spec = self.section.render() if self.section is not None else _render_part(self.part)
+        return b"BINARY.SIZE[" + spec + b"]"
 
     def response_key(self) -> bytes:
         return self.render()
@@ -250,11 +261,9 @@ def _partial(r: Reader) -> tuple[int, int] | None:
     return (offset, length)
 
 
-def _binary_part(r: Reader) -> tuple[int, ...]:
-    r.expect(b"[")
-    part = _part(r)
-    r.expect(b"]")
-    return part
+def _binary_section(r: Reader) -> tuple[tuple[int, ...], Section | None]:
+    section = _section(r)
+    return section.part, (section if section.text is not None else None)
 
 
 def parse_item(r: Reader) -> FetchItem:
@@ -269,10 +278,11 @@ def parse_item(r: Reader) -> FetchItem:
         section = _section(r)
         return BodySection(section, name == "BODY.PEEK", _partial(r))
     if name in ("BINARY", "BINARY.PEEK") and bracket:
-        part = _binary_part(r)
-        return BinarySection(part, name == "BINARY.PEEK", _partial(r))
+        part, text_section = _binary_section(r)
+        return BinarySection(part, name == "BINARY.PEEK", _partial(r), text_section)
     if name == "BINARY.SIZE" and bracket:
-        return BinarySize(_binary_part(r))
+        part, text_section = _binary_section(r)
+        return BinarySize(part, text_section)
     if name in SIMPLE_NAMES and not bracket:
         return FetchAttr(name)
     raise r.error(f"unknown fetch attribute {name[:30]}")
