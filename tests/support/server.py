@@ -23,6 +23,7 @@ from typing import Any
 import argon2
 import pytest
 
+from support.factories import cheap_dkim_key
 from yunmail.clock import Clock, FakeClock
 from yunmail.config import LISTENER_NAMES, Settings, load_settings
 from yunmail.net import BoundAddress, NetLimits, client_context, generate_self_signed
@@ -85,6 +86,15 @@ class CheapArgon2id:
             return False
 
 
+def use_cheap_dkim_keys(services: Services) -> None:
+    """New domains on a test server get 1024-bit RSA keys (``cheap_dkim_key``): most web and protocol
+    tests add a domain, and 2048-bit generation costs them ~100 ms each. The runtime builds its own
+    ``DkimKeys``, so the test swaps in the key factory after the fact."""
+    keys = services.domains.keys
+    assert hasattr(keys, "_factory"), "DkimKeys changed: update use_cheap_dkim_keys"
+    keys._factory = cheap_dkim_key
+
+
 @asynccontextmanager
 async def running_server(
     data_dir: Path,
@@ -99,6 +109,7 @@ async def running_server(
         settings.hostname, settings.tls.cert_file, settings.tls.key_file, now=dt.datetime.now(dt.UTC)
     )
     services = await build_services(settings, clock=clock or FakeClock(), hasher=CheapArgon2id())
+    use_cheap_dkim_keys(services)
     limits = dataclasses.replace(NetLimits.from_settings(settings), drain_seconds=TEST_DRAIN_SECONDS)
     try:
         runtime = Runtime(services, limits=limits)
