@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from support.budgets import load_profile
@@ -24,6 +25,12 @@ from yunmail.storage import Database, FileBlobStore
 pytest_plugins = ["support.server", "support.browser", "support.suite_summary"]
 
 load_profile()  # HYPOTHESIS_PROFILE: dev (default), ci, nightly (support/budgets.py)
+
+# httpx gives up after 5 s by default, a timing check in disguise: on a 2-core CI machine running
+# several test workers, a fresh server's first page (templates compiled on first use) can take
+# longer. Test clients wait up to a minute; a server that hangs still fails the test.
+for _client in (httpx.AsyncClient, httpx.Client):
+    _client.__init__.__kwdefaults__["timeout"] = httpx.Timeout(60.0)
 
 BACKENDS = ["sqlite", "postgres"]
 # A test that takes none of these is a unit test: ``-m fast`` (``make test-fast``) selects those,

@@ -102,13 +102,19 @@ async def running_server(
     *,
     clock: Clock | None = None,
     settings_overrides: Mapping[str, Any] | None = None,
+    migrate: bool = True,
 ) -> AsyncIterator[RunningServer]:
-    """Start a ``Runtime`` with a fresh certificate in ``data_dir``; stop it when the block ends."""
+    """Start a ``Runtime`` with a fresh certificate in ``data_dir``; stop it when the block ends.
+
+    ``migrate=False`` skips the schema check for a database known to be migrated already.
+    """
     settings = server_settings(data_dir, database_url, **dict(settings_overrides or {}))
     generate_self_signed(
         settings.hostname, settings.tls.cert_file, settings.tls.key_file, now=dt.datetime.now(dt.UTC)
     )
-    services = await build_services(settings, clock=clock or FakeClock(), hasher=CheapArgon2id())
+    services = await build_services(
+        settings, clock=clock or FakeClock(), hasher=CheapArgon2id(), migrate=migrate
+    )
     use_cheap_dkim_keys(services)
     limits = dataclasses.replace(NetLimits.from_settings(settings), drain_seconds=TEST_DRAIN_SECONDS)
     try:
@@ -129,5 +135,6 @@ async def running_server(
 
 @pytest.fixture
 async def server(tmp_path: Path, database_url: str, clock: FakeClock) -> AsyncIterator[RunningServer]:
-    async with running_server(tmp_path / "server", database_url, clock=clock) as running:
+    # ``database_url`` is a copy of the migrated template or the migrated PostgreSQL test database.
+    async with running_server(tmp_path / "server", database_url, clock=clock, migrate=False) as running:
         yield running
