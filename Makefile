@@ -9,8 +9,10 @@ CONFIG := $(DATA_DIR)/yunmail.toml
 LOCK := requirements/lock.txt
 # Test workers: the suite mostly waits on sockets, subprocesses and databases, so it runs more
 # workers than the machine has cores (measured on 2 cores: see README "Tests and checks").
+# Whole modules go to one worker (module-scoped servers start once), longest modules first
+# (tests/module_durations.json), each worker taking the next module when it is nearly done.
 WORKERS ?= 4
-PYTEST := $(BIN)/pytest -p xdist -n $(WORKERS) --dist worksteal --summary
+PYTEST := $(BIN)/pytest -p xdist -n $(WORKERS) --dist loadscope --no-loadscope-reorder --suite-summary
 
 .DEFAULT_GOAL := help
 .PHONY: help run test test-fast test-long lint lock check-lock bench
@@ -49,7 +51,7 @@ test: check-lock
 	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(PYTEST)
 
 test-fast: $(VENV)/.installed
-	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/pytest -m fast -q
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/pytest -p xdist -n 2 -m fast -q
 
 test-long: check-lock
 	@if [ "$$(id -u)" = 0 ]; then scripts/install-test-deps.sh; fi

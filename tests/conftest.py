@@ -18,6 +18,7 @@ from support.databases import (
     require_or_skip,
     sqlite_copy,
 )
+from support.suite_summary import longest_modules_first
 from yunmail.clock import FakeClock
 from yunmail.events import InProcessBus
 from yunmail.storage import Database, FileBlobStore
@@ -116,8 +117,10 @@ def bus() -> InProcessBus:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark unit tests ``fast``: no database, server, browser or command, and not marked ``slow``."""
+    """Longest modules first (support/suite_summary.py); mark unit tests ``fast``: no database,
+    server, browser or command, and not marked ``slow``."""
     del config
+    longest_modules_first(items)
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         top = item.path.relative_to(TESTS).parts[0]
