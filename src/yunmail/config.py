@@ -69,6 +69,17 @@ class WebSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ServerSettings:
+    # Serving processes per node; 0 = one per CPU core. They share the listening sockets and
+    # coordinate through the database and the event bus, as separate nodes do.
+    processes: int = 0
+
+    @property
+    def effective_processes(self) -> int:
+        return self.processes if self.processes > 0 else max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     hostname: str = "mail.example.test"
     data_dir: str = "data"
@@ -81,6 +92,7 @@ class Settings:
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     limits: LimitSettings = field(default_factory=LimitSettings)
     web: WebSettings = field(default_factory=WebSettings)
+    server: ServerSettings = field(default_factory=ServerSettings)
 
     @property
     def data_path(self) -> Path:
@@ -224,6 +236,8 @@ def _resolve_paths(settings: Settings, base_dir: Path) -> Settings:
         parse_host_port(address, default_port=53)
     if not 1 <= settings.delivery.mx_port <= 65535:
         raise ConfigInvalid(detail=f"'delivery.mx_port' must be 1-65535, not {settings.delivery.mx_port}")
+    if not 0 <= settings.server.processes <= 256:
+        raise ConfigInvalid(detail=f"'server.processes' must be 0-256, not {settings.server.processes}")
     for network in settings.trusted_networks:
         try:
             ipaddress.ip_network(network, strict=False)

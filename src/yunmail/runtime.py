@@ -21,7 +21,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -49,7 +50,17 @@ from yunmail.protocols.imap.server import ImapServer
 from yunmail.protocols.pop3.server import Pop3Server
 from yunmail.protocols.smtp import SmtpContext, SmtpSettings, smtp_listener_specs
 from yunmail.services import Services
-from yunmail.storage import Counters, FileBlobStore, RedisBus, RedisCounters, SqlCounters, open_database
+from yunmail.storage import (
+    Counters,
+    FileBlobStore,
+    LocalBus,
+    LocalBusLink,
+    LocalBusLinks,
+    RedisBus,
+    RedisCounters,
+    SqlCounters,
+    open_database,
+)
 from yunmail.web import HttpServer, create_app
 
 AUTH_PRUNE_INTERVAL_SECONDS = 600.0
@@ -68,14 +79,16 @@ async def build_services(
     clock: Clock | None = None,
     migrate: bool = True,
     hasher: PasswordHasher | None = None,
+    bus_link: LocalBusLink | None = None,
 ) -> Services:
     """Open storage (running migrations) and build every service on it.
 
     ``hasher`` defaults to argon2id with production costs; test servers pass a cheaper argon2id.
 
     Embedded mode (no ``redis_url``): in-process event bus, rate counters in the database (so daily
-    sending limits survive a restart). Scale-out mode: Redis carries events between nodes and holds
-    the rate counters, so every node sees the same limits.
+    sending limits survive a restart); with ``bus_link`` (a serving process of a pre-forked node)
+    events also reach the node's other serving processes. Scale-out mode: Redis carries events
+    between nodes and holds the rate counters, so every node sees the same limits.
     """
     clock = clock or SystemClock()
     db = await open_database(settings.effective_database_url, migrate=migrate)
@@ -86,7 +99,8 @@ async def build_services(
         if settings.redis_url:
             bus, counters = RedisBus(settings.redis_url), RedisCounters(settings.redis_url)
         else:
-            bus, counters = InProcessBus(), SqlCounters(db)
+            bus = LocalBus(bus_link) if bus_link is not None else InProcessBus()
+            counters = SqlCounters(db)
         resolver = DnsPythonResolver.from_settings(settings.dns)
         mailstore = MailStore(db, blobs, bus, clock, max_message_bytes=settings.limits.message_size_bytes)
         domains = DomainRegistry(db, clock, bus)
@@ -121,6 +135,14 @@ async def build_services(
         auth=auth,
         mailflow=mailflow,
     )
+
+
+NodeBusLinks = LocalBusLinks
+
+
+def node_bus_links(settings: Settings, processes: int) -> NodeBusLinks | None:
+    """The event-bus sockets between a node's serving processes; None when Redis carries events."""
+    return None if settings.redis_url else LocalBusLinks.create(processes)
 
 
 def deployment_for(settings: Settings) -> Deployment:
@@ -218,10 +240,15 @@ class Runtime:
         *,
         limits: NetLimits | None = None,
         recycle_bin_interval_seconds: float = RECYCLE_BIN_INTERVAL_SECONDS,
+        prebound: Mapping[tuple[str, str], Sequence[socket.socket]] | None = None,
+        run_workers: bool = True,
     ) -> None:
+        """``prebound``: listening sockets a pre-forking parent bound (by listener and address);
+        ``run_workers``: False in every serving process of a node but one, so each job runs once."""
         self.services = services
         self.limits = limits or NetLimits.from_settings(services.settings)
-        self.listeners = Listeners(self.limits)
+        self.listeners = Listeners(self.limits, prebound=prebound)
+        self.run_workers = run_workers
         self.tls = _load_tls(services.settings)
         self.http = HttpServer(lambda: create_app(services))
         self.imap = ImapServer(
@@ -316,9 +343,10 @@ class Runtime:
         except BaseException:
             await self.listeners.drain(grace_seconds=0)
             raise
-        for worker in self.workers:
-            worker.start()
-        self._outbound_task = asyncio.create_task(self.outbound.run(self._outbound_stop), name="outbound")
+        if self.run_workers:
+            for worker in self.workers:
+                worker.start()
+            self._outbound_task = asyncio.create_task(self.outbound.run(self._outbound_stop), name="outbound")
         return self.addresses()
 
     def addresses(self) -> dict[str, tuple[BoundAddress, ...]]:

@@ -6,6 +6,8 @@ import imaplib
 import json
 import os
 import poplib
+import queue
+import select
 import shutil
 import signal
 import smtplib
@@ -260,3 +262,130 @@ def test_demo_member_receives_over_smtp_and_reads_over_imaps_on_the_serving_loop
     assert int(counts[0] or 0) >= 1
     assert found[0] != b""
     assert message_count >= 1
+
+
+# --- a node of several serving processes (cli.prefork) ----------------------------------------------
+
+
+@dataclass
+class Node:
+    process: subprocess.Popen[str]
+    lines: list[str]
+    log: queue.Queue[str]
+
+    def wait_for_log(self, text: str) -> None:
+        while text not in self.log.get(timeout=WATCHDOG_SECONDS):
+            pass
+
+    def children(self) -> list[int]:
+        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in path.read_text().split()]
+
+    def address(self, listener: str) -> tuple[str, int]:
+        for line in self.lines:
+            parts = line.split()
+            if parts[:1] == [listener]:
+                host, _, port = parts[1].rpartition(":")
+                return host, int(port)
+        raise AssertionError(f"no {listener} listener in {self.lines}")
+
+
+@pytest.fixture
+def node(data_dir: Path) -> Iterator[Node]:
+    process = subprocess.Popen(
+        _yunmail("serve", "--config", str(data_dir / "yunmail.toml"), "--demo", "--processes", "3"),
+        env=_environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    log: queue.Queue[str] = queue.Queue()
+
+    def read_log() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            log.put(line)
+
+    threading.Thread(target=read_log, daemon=True).start()
+    watchdog = threading.Timer(WATCHDOG_SECONDS, process.kill)
+    watchdog.start()
+    lines: list[str] = []
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line.rstrip("\n"))
+            if line.startswith("ready"):
+                break
+    finally:
+        watchdog.cancel()
+    running = Node(process, lines, log)
+    try:
+        yield running
+    finally:
+        children = running.children() if process.poll() is None else []
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            process.communicate(timeout=WATCHDOG_SECONDS)
+        for pid in children:
+            _wait_gone(pid)
+
+
+def _wait_gone(pid: int) -> bool:
+    """Block until process ``pid`` (not our child) has exited: a pidfd becomes readable then."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    try:
+        readable, _, _ = select.select([fd], [], [], WATCHDOG_SECONDS)
+        return bool(readable)
+    finally:
+        os.close(fd)
+
+
+def _imap_login(address: tuple[str, int]) -> imaplib.IMAP4:
+    client = imaplib.IMAP4(*address, timeout=WATCHDOG_SECONDS)
+    client.login("zhangwei@demo", "Demo-zhangwei-1")
+    return client
+
+
+def test_node_runs_the_configured_number_of_serving_processes(node: Node) -> None:
+    assert "  processes: 3" in node.lines
+    assert len(node.children()) == 3
+
+
+def test_mail_delivered_through_any_process_wakes_idle_sessions_in_every_process(node: Node) -> None:
+    """Sessions land on whichever process accepts them; the node's local bus reaches them all."""
+    sessions = [_imap_login(node.address("imap")) for _ in range(9)]
+    try:
+        for client in sessions:
+            client.select("INBOX")
+            client.send(b"i1 IDLE\r\n")
+            assert client.readline().startswith(b"+")
+        with smtplib.SMTP(*node.address("smtp"), timeout=WATCHDOG_SECONDS) as smtp:
+            smtp.sendmail("a@example.org", ["zhangwei@demo.yunmail.test"], b"Subject: hi\r\n\r\nhello\r\n")
+        woken = [client.readline() for client in sessions]
+    finally:
+        for client in sessions:
+            client.shutdown()
+    assert all(line.startswith(b"* ") and line.rstrip().endswith(b"EXISTS") for line in woken), woken
+
+
+def test_a_killed_serving_process_is_started_again_and_the_node_keeps_serving(node: Node) -> None:
+    victim = node.children()[1]
+    os.kill(victim, signal.SIGKILL)
+    assert _wait_gone(victim)
+    node.wait_for_log("serving process restarted")  # the parent logs it once the new one serves
+    children = node.children()
+    assert victim not in children and len(children) == 3
+    for _ in range(6):
+        client = _imap_login(node.address("imap"))
+        assert client.select("INBOX")[0] == "OK"
+        client.logout()
+
+
+def test_killing_the_parent_stops_every_serving_process(node: Node) -> None:
+    children = node.children()
+    node.process.kill()
+    node.process.wait()
+    assert all(_wait_gone(pid) for pid in children)

@@ -16,6 +16,7 @@ def test_all_lists_exactly_the_public_names() -> None:
         "ingest",
         "messages",
         "model",
+        "parse_cache",
         "quota",
         "search",
         "store",
@@ -33,6 +34,7 @@ def test_all_is_locked() -> None:
             "CopyResult", "ExpungeResult", "FlagMode", "FlagUpdate", "Folder", "FolderRef", "FolderStatus",
             "HasFlag", "HeaderContains", "IngestItem", "IngestResult", "MailStore", "MessageFlags",
             "MessageInfo", "MessageSummary", "ModSeqAtLeast", "Not", "Or", "Received", "Resync", "SearchKey",
-            "Sent", "Size", "SpecialUse", "TextContains", "UidIn", "UidSet", "Usage",
+            "Sent", "Size", "SpecialUse", "StoredParse", "TextContains", "UidIn", "UidSet", "Usage",
+            "parsed_message",
         ]
     )  # fmt: skip

@@ -7,7 +7,7 @@ from yunmail.storage.sql.migrations import pending_differences
 
 
 async def test_migrations_produce_exactly_the_declared_schema(db: Database) -> None:
-    async with db.engine.connect() as conn:
+    async with db.read() as conn:
         differences = await conn.run_sync(pending_differences)
     assert differences == []
 

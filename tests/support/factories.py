@@ -41,6 +41,9 @@ class FastHasher:
     async def verify(self, password_hash: str, password: str) -> bool:
         return password_hash == await self.hash(password)
 
+    def needs_rehash(self, password_hash: str) -> bool:
+        return False
+
 
 def cheap_dkim_key(algorithm: DkimAlgorithm) -> DkimKey:
     """RSA at 1024 bits, the smallest RFC 8301 §3.2 allows verifiers to accept: ~7 ms to generate

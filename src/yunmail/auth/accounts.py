@@ -150,14 +150,11 @@ class Accounts:
             raise LoginEnterpriseUnknown()
         async with self._db.read() as conn:
             if parsed.kind == "account":
-                enterprise_row = await rows.enterprise_by_org_id(conn, parsed.org_id)
-                if enterprise_row is None:
-                    raise LoginEnterpriseUnknown()
-                row = await rows.account_by_key(conn, int(enterprise_row["id"]), parsed.name)
+                enterprise_row, row = await rows.login_by_account(conn, parsed.org_id, parsed.name)
             else:
-                enterprise_row, row = await rows.account_by_address(conn, parsed.name)
-                if enterprise_row is None:
-                    raise LoginEnterpriseUnknown()
+                enterprise_row, row = await rows.login_by_address(conn, parsed.name)
+        if enterprise_row is None:
+            raise LoginEnterpriseUnknown()
         enterprise = EnterpriseRef.from_row(enterprise_row)
         account = MemberAccount.from_row(row) if row is not None else None
         return Resolution(enterprise=enterprise, account=account)

@@ -33,6 +33,12 @@ class AuthLimits:
     client_password_touch_seconds: int = 300
     max_client_passwords: int = 20
     max_api_tokens: int = 20  # per administrator
+    # Verified-credential cache (auth.credential_cache): a repeated correct login skips argon2id for
+    # this long after its verification. Five minutes covers mail programs that poll every few minutes
+    # and open several connections at once; it is not what makes a changed password fail (that is
+    # immediate, whatever the TTL): it bounds how long a secret's HMAC stays in memory. 0 turns it off.
+    credential_cache_seconds: int = 300
+    credential_cache_entries: int = 10_000  # per serving process, ~200 bytes each
     # PRODUCT §3: an admin-set password must be changed at first login. Mail programs cannot change
     # it, so when on, IMAP/POP3/SMTP refuse it (PASSWORD_CHANGE_REQUIRED) until the member changed it
     # in webmail. Off until webmail's change-password page exists; Principal.must_change_password

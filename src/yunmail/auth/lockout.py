@@ -92,16 +92,23 @@ class Lockout:
     def _window(self) -> int:
         return self._limits.failure_window_minutes * 60
 
-    async def check(self, subject: str | None, remote_ip: str) -> None:
-        """LoginLocked when the subject (if given) or the remote IP is locked now."""
+    async def check(self, subject: str | None, remote_ip: str) -> int:
+        """LoginLocked when the subject (if given) or the remote IP is locked now.
+
+        Otherwise the subject's failures in the current window (0 without a subject), read in the
+        same round trip as the locks, for ``record_success``.
+        """
         now = self._clock.now().timestamp()
-        keys = [_lock_key(subject)] if subject is not None else []
+        keys: list[tuple[str, int]] = []
+        if subject is not None:
+            keys += [(_fail_key(subject), self._window), (_lock_key(subject), _FOREVER)]
         if remote_ip:
-            keys.append(_lock_key(ip_subject(remote_ip)))
-        for key in keys:
-            until = await self._counters.peek(key, _FOREVER, now)
-            if until > now:
+            keys.append((_lock_key(ip_subject(remote_ip)), _FOREVER))
+        counts = await self._counters.peek_many(keys, now)
+        for (key, _), until in zip(keys, counts, strict=True):
+            if key.startswith(_LOCK_PREFIX) and until > now:
                 raise LoginLocked(minutes=max(1, math.ceil((until - now) / 60)))
+        return counts[0] if subject is not None else 0
 
     async def record_failure(self, subject: str, remote_ip: str) -> None:
         """Count one refused credential; lock the subject and/or the IP that reach their limit."""
@@ -115,10 +122,16 @@ class Lockout:
             if count >= limit:
                 await self._lock(name, now)
 
-    async def record_success(self, subject: str) -> None:
-        """Clear the subject's failures; a read when there are none (the usual case), not a write."""
+    async def record_success(self, subject: str, *, failures: int | None = None) -> None:
+        """Clear the subject's failures; a read when there are none (the usual case), not a write.
+
+        ``failures`` is what ``check`` returned for this login: 0 saves even the read (a failure
+        counted in between then stays counted, which errs on the strict side).
+        """
+        if failures == 0:
+            return
         now = self._clock.now().timestamp()
-        if await self._counters.peek(_fail_key(subject), self._window, now):
+        if failures is not None or await self._counters.peek(_fail_key(subject), self._window, now):
             await self._counters.reset(_fail_key(subject))
 
     async def unlock(self, subject: str) -> None:
@@ -147,9 +160,12 @@ class Lockout:
         await self._counters.reset(_fail_key(subject))
 
 
+_LOCK_PREFIX = "auth:lock:"
+
+
 def _fail_key(subject: str) -> str:
     return f"auth:fail:{subject}"
 
 
 def _lock_key(subject: str) -> str:
-    return f"auth:lock:{subject}"
+    return f"{_LOCK_PREFIX}{subject}"

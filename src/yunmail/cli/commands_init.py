@@ -32,6 +32,8 @@ COMMENTS: dict[str, str] = {
     "database_url": 'Empty = SQLite in data_dir (embedded mode); or "postgresql+asyncpg://user:pw@host/db".',
     "redis_url": 'Empty = in-process events and rate counters; "redis://host:6379/0" for scale-out.',
     "trusted_networks": "Networks treated as this installation's own hosts (local tools, monitoring).",
+    "server": "How this node runs.",
+    "server.processes": "Serving processes sharing the listeners; 0 = one per CPU core.",
     "listen": 'Listeners: "host:port" lists; port 0 = any free port; [] = switched off.',
     "listen.smtp": "MX, inbound mail (production: 25).",
     "listen.submission": "Authenticated sending with STARTTLS (production: 587).",

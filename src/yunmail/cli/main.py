@@ -67,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo", action="store_true", help="create a demo enterprise and print its logins")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     serve.add_argument("--log-json", action="store_true", help="one JSON object per log line (stderr)")
+    serve.add_argument(
+        "--processes",
+        type=int,
+        default=None,
+        help="serving processes sharing the listeners (default: [server] processes; 0 = one per core)",
+    )
 
     enterprise = sub(commands, "enterprise", "enterprises (tenants)").add_subparsers(
         dest="action", metavar="ACTION", required=True, parser_class=_Parser

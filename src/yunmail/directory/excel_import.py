@@ -23,11 +23,11 @@ Rules decided here:
   all valid rows in ONE transaction: departments from paths, members, mailboxes. Each row runs in
   a savepoint, so a row that a concurrent change made invalid becomes a row error instead of
   failing the rest. The mail store provisions the new mailboxes after the commit (idempotent).
-* **Hashing cost.** argon2id takes ~0.1 s a hash on a small server, so 200 different passwords take
-  tens of seconds even in parallel. Rows with the *same* password (the usual "initial password for
-  everyone") share one salted hash computed once: the stored hashes then show that those members
-  share a password, which is acceptable for an administrator-set password that each member must
-  change at first login (their own change gets a fresh salt).
+* **Hashing cost.** argon2id takes ~25 ms of a core a hash (more on a loaded server), so 200
+  different passwords take seconds even in parallel. Rows with the *same* password (the usual
+  "initial password for everyone") share one salted hash computed once: the stored hashes then
+  show that those members share a password, which is acceptable for an administrator-set password
+  that each member must change at first login (their own change gets a fresh salt).
 """
 
 from __future__ import annotations
@@ -303,7 +303,7 @@ class ExcelImport:
         )
 
     async def _hash_all(self, passwords: Sequence[str | None]) -> list[str | None]:
-        """One hash per distinct password, at most one per core at a time (argon2id: ~0.1 s each)."""
+        """One hash per distinct password, at most one per core at a time (argon2id: ~25 ms each)."""
         gate = asyncio.Semaphore(max(1, os.cpu_count() or 1))
         distinct = list(dict.fromkeys(p for p in passwords if p is not None))
 

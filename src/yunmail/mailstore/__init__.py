@@ -38,6 +38,7 @@ from yunmail.mailstore.model import (
     UidSet,
     Usage,
 )
+from yunmail.mailstore.parse_cache import StoredParse, parsed_message
 from yunmail.mailstore.search import (
     AllMessages,
     And,
@@ -96,8 +97,10 @@ __all__ = [
     "Sent",
     "Size",
     "SpecialUse",
+    "StoredParse",
     "TextContains",
     "UidIn",
     "UidSet",
     "Usage",
+    "parsed_message",
 ]

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from yunmail import logging
 from yunmail.clock import Clock
 from yunmail.events import EventBus, MailboxChanged
+from yunmail.mailstore.parse_cache import ParseCache
 from yunmail.storage import BlobStore, Database
 from yunmail.storage.repos import blobrefs
 
@@ -31,6 +32,7 @@ class StoreContext:
     bus: EventBus
     clock: Clock
     max_message_bytes: int
+    parses: ParseCache = field(default_factory=ParseCache)
 
     def now(self) -> dt.datetime:
         return self.clock.now()

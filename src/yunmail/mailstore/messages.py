@@ -34,6 +34,7 @@ from yunmail.mailstore.model import (
     MessageSummary,
     UidSet,
 )
+from yunmail.mailstore.parse_cache import ParseCache, StoredParse
 from yunmail.mailstore.quota import exceeds
 from yunmail.storage.repos import blobrefs, mail_state
 from yunmail.storage.repos import folders as folder_rows
@@ -57,7 +58,7 @@ def _summary(row: MessageRow) -> MessageSummary:
     )
 
 
-def _info(row: MessageRow) -> MessageInfo:
+def _info(row: MessageRow, parses: ParseCache) -> MessageInfo:
     return MessageInfo(
         message_id=row.id,
         uid=row.uid,
@@ -65,7 +66,7 @@ def _info(row: MessageRow) -> MessageInfo:
         flags=flags_of_row(row),
         internal_date=row.internal_date,
         size=row.size,
-        parsed=row.parsed,
+        parsed=StoredParse(row.id, row.parsed, parses),
         subject=row.subject,
         from_addr=row.from_addr,
         to_addr=row.to_addr,
@@ -110,7 +111,7 @@ async def fetch_messages(
     async with ctx.db.read() as conn:
         row = await resolve_folder(conn, mailbox_id, folder)
         rows = await message_rows.select_summaries(conn, row.id, uids, detail=True)
-    return [_info(r) for r in rows]
+    return [_info(r, ctx.parses) for r in rows]
 
 
 async def read_message(

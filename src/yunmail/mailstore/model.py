@@ -96,7 +96,7 @@ class MessageInfo:
     flags: frozenset[str]
     internal_date: dt.datetime
     size: int
-    parsed: Mapping[str, Any]
+    parsed: Mapping[str, Any]  # the JSON form of ``mime.ParsedMessage``; see ``parse_cache``
     subject: str
     from_addr: str
     to_addr: str

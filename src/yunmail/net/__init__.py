@@ -13,6 +13,7 @@ from yunmail.net.listeners import (
     ListenerSpec,
     ProtocolFactory,
     StreamHandler,
+    bind_listening,
     format_address,
 )
 from yunmail.net.tls import ServerTls, build_server_context, client_context, generate_self_signed
@@ -26,6 +27,7 @@ __all__ = [
     "ProtocolFactory",
     "ServerTls",
     "StreamHandler",
+    "bind_listening",
     "build_server_context",
     "client_context",
     "format_address",

@@ -29,7 +29,7 @@ import errno
 import socket
 import ssl
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -126,6 +126,7 @@ class Listeners:
         *,
         accept: Accept | None = None,
         backoff_seconds: float = ACCEPT_BACKOFF_SECONDS,
+        prebound: Mapping[tuple[str, str], Sequence[socket.socket]] | None = None,
     ) -> None:
         self.limits = limits or NetLimits()
         self.caps = ConnectionCaps(self.limits.connections_per_ip, self.limits.connections_total)
@@ -134,6 +135,8 @@ class Listeners:
         self._accept = accept
         self._backoff_seconds = backoff_seconds
         self._bound: list[_Bound] = []
+        # Sockets bound by a pre-forking parent, by (listener, address text): taken instead of binding.
+        self._prebound = dict(prebound or {})
         self._connections: set[asyncio.Task[None]] = set()
 
     # --- binding ---------------------------------------------------------------------------------
@@ -146,7 +149,8 @@ class Listeners:
         try:
             for text in spec.addresses:
                 host, port = parse_host_port(text)
-                for sock in await _bind(host, port):
+                inherited = self._prebound.pop((spec.name, text), None)
+                for sock in inherited if inherited is not None else await _bind(host, port):
                     sockname = sock.getsockname()
                     bound.append(_Bound(spec, sock, BoundAddress(spec.name, sockname[0], sockname[1])))
         except BaseException:
@@ -342,6 +346,20 @@ async def _bind(host: str, port: int) -> list[socket.socket]:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as exc:
         raise ListenFailed(address=f"{host}:{port}", reason=str(exc)) from exc
+    return _bind_infos(host, port, infos)
+
+
+def bind_listening(address: str) -> list[socket.socket]:
+    """Bind ``host:port`` now, without a loop: what a pre-forking parent hands its serving processes."""
+    host, port = parse_host_port(address)
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise ListenFailed(address=f"{host}:{port}", reason=str(exc)) from exc
+    return _bind_infos(host, port, infos)
+
+
+def _bind_infos(host: str, port: int, infos: list[Any]) -> list[socket.socket]:
     sockets: list[socket.socket] = []
     seen: set[tuple[Any, ...]] = set()
     try:

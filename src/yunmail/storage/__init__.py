@@ -8,6 +8,7 @@ PostgreSQL + shared blobs + Redis.
 
 from yunmail.storage.blobs.base import BlobStore
 from yunmail.storage.blobs.files import FileBlobStore
+from yunmail.storage.bus_local import LocalBus, LocalBusLink, LocalBusLinks
 from yunmail.storage.bus_postgres import PostgresBus
 from yunmail.storage.bus_redis import RedisBus
 from yunmail.storage.counters.base import CounterCheck, CounterResult, Counters
@@ -23,6 +24,9 @@ __all__ = [
     "Counters",
     "Database",
     "FileBlobStore",
+    "LocalBus",
+    "LocalBusLink",
+    "LocalBusLinks",
     "MemoryCounters",
     "PostgresBus",
     "RedisBus",

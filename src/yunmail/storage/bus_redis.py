@@ -162,5 +162,5 @@ class RedisBus(InProcessBus):
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reader
-        await self._pubsub.aclose()  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
+        await self._pubsub.aclose()
         await self._redis.aclose()

@@ -162,6 +162,26 @@ async def check_parallel_batches_stay_all_or_nothing(make: MakeCounters) -> None
         assert [await counters.peek(day, DAY, T0), await counters.peek(burst, 900, T0)] == [10, 10]
 
 
+async def check_peek_many_reads_each_key_in_its_own_window_in_order(make: MakeCounters) -> None:
+    hour, minute, unknown = fresh_key("pm-hour"), fresh_key("pm-minute"), fresh_key("pm-unknown")
+    async with make() as counters:
+        await counters.consume([check(hour, amount=3, window=3600), check(minute, amount=2)], T0)
+        seen = await counters.peek_many([(minute, MINUTE), (unknown, MINUTE), (hour, 3600)], T0 + 90)
+        assert seen == (0, 0, 3)  # the minute window has rolled over, the hour's has not
+
+
+async def check_peek_many_of_the_same_key_twice_answers_twice(make: MakeCounters) -> None:
+    key = fresh_key("pm-twice")
+    async with make() as counters:
+        await counters.consume([check(key, amount=4)], T0)
+        assert await counters.peek_many([(key, MINUTE), (key, MINUTE)], T0) == (4, 4)
+
+
+async def check_peek_many_of_no_keys_is_empty(make: MakeCounters) -> None:
+    async with make() as counters:
+        assert await counters.peek_many([], T0) == ()
+
+
 COUNTER_CHECKS: tuple[CounterConformance, ...] = (
     check_consume_within_limit_is_allowed_and_counted,
     check_consume_reaching_the_limit_exactly_is_allowed,
@@ -170,6 +190,9 @@ COUNTER_CHECKS: tuple[CounterConformance, ...] = (
     check_next_window_starts_from_zero,
     check_peek_counts_only_the_window_of_now,
     check_peek_of_an_unknown_key_is_zero,
+    check_peek_many_reads_each_key_in_its_own_window_in_order,
+    check_peek_many_of_the_same_key_twice_answers_twice,
+    check_peek_many_of_no_keys_is_empty,
     check_keys_are_counted_independently,
     check_allowed_batch_counts_every_window,
     check_refused_batch_leaves_every_window_untouched,

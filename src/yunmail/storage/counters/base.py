@@ -7,6 +7,7 @@ part of a quota, and parallel sessions cannot overrun a limit.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -32,6 +33,10 @@ class Counters(Protocol):
         ...
 
     async def peek(self, key: str, window_seconds: int, now: float) -> int: ...
+
+    async def peek_many(self, keys: Sequence[tuple[str, int]], now: float) -> tuple[int, ...]:
+        """The current count of each ``(key, window_seconds)``, in order, in one round trip."""
+        ...
 
     async def reset(self, key: str) -> None: ...
 

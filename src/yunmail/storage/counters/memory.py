@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from yunmail.storage.counters.base import CounterCheck, CounterResult, window_start
 
 
@@ -28,6 +30,9 @@ class MemoryCounters:
 
     async def peek(self, key: str, window_seconds: int, now: float) -> int:
         return self._current(key, window_seconds, now)
+
+    async def peek_many(self, keys: Sequence[tuple[str, int]], now: float) -> tuple[int, ...]:
+        return tuple(self._current(key, window, now) for key, window in keys)
 
     async def reset(self, key: str) -> None:
         self._windows.pop(key, None)

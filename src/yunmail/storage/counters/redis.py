@@ -12,6 +12,7 @@ Redis Cluster would need every key of one consume in a single hash slot; yunmail
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from redis.asyncio import Redis
@@ -80,6 +81,17 @@ class RedisCounters:
         if stored is None or count is None or int(stored) != window_start(now, window_seconds):
             return 0
         return int(count)
+
+    async def peek_many(self, keys: Sequence[tuple[str, int]], now: float) -> tuple[int, ...]:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key, _ in keys:
+                pipe.hmget(self._prefix + key, ["w", "c"])
+            replies: list[Any] = await pipe.execute()
+        counts = []
+        for (_, window), (stored, count) in zip(keys, replies, strict=True):
+            current = stored is not None and count is not None and int(stored) == window_start(now, window)
+            counts.append(int(count) if current else 0)
+        return tuple(counts)
 
     async def reset(self, key: str) -> None:
         await self._redis.delete(self._prefix + key)

@@ -55,6 +55,13 @@ class SqlCounters:
             stored = await self._read(conn, [key], lock=False)
         return _count_in_window(stored.get(key), window_start(now, window_seconds))
 
+    async def peek_many(self, keys: Sequence[tuple[str, int]], now: float) -> tuple[int, ...]:
+        if not keys:
+            return ()
+        async with self._db.read() as conn:
+            stored = await self._read(conn, sorted({key for key, _ in keys}), lock=False)
+        return tuple(_count_in_window(stored.get(key), window_start(now, window)) for key, window in keys)
+
     async def reset(self, key: str) -> None:
         async with self._db.transaction() as conn:
             await conn.execute(delete(counters).where(counters.c.key == key))

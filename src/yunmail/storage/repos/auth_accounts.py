@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, and_, select, update
+from sqlalchemy import Select, and_, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from yunmail.storage.repos.addresses import every, first
@@ -52,6 +52,92 @@ def _accounts() -> Select[Any]:
     )
 
 
+def _login_lookup(found: Any, where: Any) -> Select[Any]:
+    """Enterprise + member (if ``found`` matches one) + open mailbox, one row per enterprise."""
+    open_mailbox = and_(
+        mailboxes.c.member_id == members.c.id,
+        mailboxes.c.enterprise_id == members.c.enterprise_id,
+        mailboxes.c.status == "open",
+    )
+    return (
+        select(
+            enterprises.c.id.label("enterprise_id"),
+            enterprises.c.org_id,
+            enterprises.c.status.label("enterprise_status"),
+            enterprises.c.settings.label("enterprise_settings"),
+            members.c.id.label("member_id"),
+            members.c.account,
+            members.c.status,
+            members.c.password_hash,
+            members.c.must_change_password,
+            members.c.phone,
+            members.c.contact_email,
+            members.c.session_keep_minutes,
+            mailboxes.c.id.label("mailbox_id"),
+            mailboxes.c.address,
+        )
+        .select_from(found.outerjoin(mailboxes, open_mailbox))
+        .where(where, enterprises.c.status != _GONE)
+    )
+
+
+# The login hot path (every IMAP/POP3/SMTP login): each form is ONE statement, built once here so
+# that a login pays neither statement construction nor cache-key generation.
+_BY_ORG_ACCOUNT = _login_lookup(
+    enterprises.outerjoin(
+        members,
+        and_(members.c.enterprise_id == enterprises.c.id, members.c.account_key == bindparam("account_key")),
+    ),
+    enterprises.c.org_id == bindparam("org_id"),
+)
+_named = mailboxes.alias("named")  # the personal mailbox the login address names, open or recycled
+_BY_ADDRESS = _login_lookup(
+    domains.join(enterprises, enterprises.c.id == domains.c.enterprise_id)
+    .outerjoin(
+        _named,
+        and_(
+            _named.c.address == bindparam("address"),
+            _named.c.kind == "personal",
+            _named.c.member_id.is_not(None),
+        ),
+    )
+    .outerjoin(
+        members, and_(members.c.id == _named.c.member_id, members.c.enterprise_id == enterprises.c.id)
+    ),
+    domains.c.name == bindparam("domain"),
+)
+
+
+def _split(row: dict[str, Any] | None) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    if row is None:
+        return None, None
+    enterprise = {
+        "id": row["enterprise_id"],
+        "org_id": row["org_id"],
+        "status": row["enterprise_status"],
+        "settings": row["enterprise_settings"],
+    }
+    return enterprise, (row if row["member_id"] is not None else None)
+
+
+async def login_by_account(
+    conn: AsyncConnection, org_id: str, account_key: str
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """(enterprise, account) for ``account@orgid`` in one statement: no enterprise -> (None, None); no
+    such account there -> (enterprise, None). The account row has the shape of ``account``."""
+    return _split(first(await conn.execute(_BY_ORG_ACCOUNT, {"org_id": org_id, "account_key": account_key})))
+
+
+async def login_by_address(
+    conn: AsyncConnection, address: str
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """(enterprise, account) for a canonical mailbox address in one statement: the enterprise that
+    added the address's domain, and the member of that enterprise whose own mailbox (open or in the
+    recycle bin) the address is. Either may be None."""
+    params = {"address": address, "domain": address.rpartition("@")[2]}
+    return _split(first(await conn.execute(_BY_ADDRESS, params)))
+
+
 async def enterprise_by_org_id(conn: AsyncConnection, org_id: str) -> dict[str, Any] | None:
     stmt = select(enterprises.c.id, enterprises.c.org_id, enterprises.c.status, enterprises.c.settings).where(
         enterprises.c.org_id == org_id, enterprises.c.status != _GONE
@@ -59,41 +145,9 @@ async def enterprise_by_org_id(conn: AsyncConnection, org_id: str) -> dict[str, 
     return first(await conn.execute(stmt))
 
 
-async def enterprise_by_domain(conn: AsyncConnection, domain: str) -> dict[str, Any] | None:
-    """The enterprise that added ``domain`` (A-label, lower case), whatever its verification state."""
-    stmt = (
-        select(enterprises.c.id, enterprises.c.org_id, enterprises.c.status, enterprises.c.settings)
-        .select_from(domains.join(enterprises, enterprises.c.id == domains.c.enterprise_id))
-        .where(domains.c.name == domain, enterprises.c.status != _GONE)
-    )
-    return first(await conn.execute(stmt))
-
-
 async def account(conn: AsyncConnection, enterprise_id: int, member_id: int) -> dict[str, Any] | None:
     stmt = _accounts().where(members.c.enterprise_id == enterprise_id, members.c.id == member_id)
     return first(await conn.execute(stmt))
-
-
-async def account_by_key(
-    conn: AsyncConnection, enterprise_id: int, account_key: str
-) -> dict[str, Any] | None:
-    stmt = _accounts().where(members.c.enterprise_id == enterprise_id, members.c.account_key == account_key)
-    return first(await conn.execute(stmt))
-
-
-async def account_by_address(
-    conn: AsyncConnection, address: str
-) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    """(enterprise, account) for a canonical mailbox address: the enterprise that hosts its domain, and
-    the member whose own mailbox (open or in the recycle bin) it is. Either may be None."""
-    stmt = select(mailboxes.c.member_id).where(
-        mailboxes.c.address == address, mailboxes.c.kind == "personal", mailboxes.c.member_id.is_not(None)
-    )
-    member_id = (await conn.execute(stmt)).scalar_one_or_none()
-    enterprise = await enterprise_by_domain(conn, address.rpartition("@")[2])
-    if enterprise is None or member_id is None:
-        return enterprise, None
-    return enterprise, await account(conn, int(enterprise["id"]), int(member_id))
 
 
 async def accounts_by_phone(conn: AsyncConnection, phone: str) -> list[dict[str, Any]]:
@@ -111,6 +165,23 @@ async def set_password_hash(
         .where(members.c.enterprise_id == enterprise_id, members.c.id == member_id)
         .values(password_hash=password_hash, must_change_password=False)
     )
+
+
+async def replace_password_hash(
+    conn: AsyncConnection, enterprise_id: int, member_id: int, old_hash: str, new_hash: str
+) -> bool:
+    """The same password under new hashing parameters, only if the stored hash is still ``old_hash``
+    (a password change in between wins). Leaves "must change" as it was. False when not replaced."""
+    result = await conn.execute(
+        update(members)
+        .where(
+            members.c.enterprise_id == enterprise_id,
+            members.c.id == member_id,
+            members.c.password_hash == old_hash,
+        )
+        .values(password_hash=new_hash)
+    )
+    return bool(result.rowcount)
 
 
 async def set_session_keep_minutes(

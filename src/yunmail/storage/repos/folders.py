@@ -39,9 +39,29 @@ class FolderAdvance:
     total_bytes: int = 0
 
 
+# Hot statements are built once: building one costs far more than running it (see storage/sql).
+_LIST = select(folders).where(folders.c.mailbox_id == bindparam("mailbox_id")).order_by(folders.c.name)
+_BY_ID = select(folders).where(
+    folders.c.mailbox_id == bindparam("mailbox_id"), folders.c.id == bindparam("folder_id")
+)
+_BY_NAME = select(folders).where(
+    folders.c.mailbox_id == bindparam("mailbox_id"), folders.c.name == bindparam("name")
+)
+_ADVANCE = (
+    update(folders)
+    .where(folders.c.id == bindparam("b_id"))
+    .values(
+        uidnext=bindparam("b_uidnext"),
+        highestmodseq=bindparam("b_hms"),
+        message_count=folders.c.message_count + bindparam("b_messages"),
+        unseen_count=folders.c.unseen_count + bindparam("b_unseen"),
+        total_bytes=folders.c.total_bytes + bindparam("b_bytes"),
+    )
+)
+
+
 async def list_folders(conn: AsyncConnection, mailbox_id: int) -> Sequence[FolderRow]:
-    stmt = select(folders).where(folders.c.mailbox_id == mailbox_id).order_by(folders.c.name)
-    return (await conn.execute(stmt)).all()
+    return (await conn.execute(_LIST, {"mailbox_id": mailbox_id})).all()
 
 
 async def list_for_mailboxes(conn: AsyncConnection, mailbox_ids: Sequence[int]) -> Sequence[FolderRow]:
@@ -50,13 +70,11 @@ async def list_for_mailboxes(conn: AsyncConnection, mailbox_ids: Sequence[int]) 
 
 
 async def get_by_id(conn: AsyncConnection, mailbox_id: int, folder_id: int) -> FolderRow | None:
-    stmt = select(folders).where(folders.c.mailbox_id == mailbox_id, folders.c.id == folder_id)
-    return (await conn.execute(stmt)).first()
+    return (await conn.execute(_BY_ID, {"mailbox_id": mailbox_id, "folder_id": folder_id})).first()
 
 
 async def get_by_name(conn: AsyncConnection, mailbox_id: int, name: str) -> FolderRow | None:
-    stmt = select(folders).where(folders.c.mailbox_id == mailbox_id, folders.c.name == name)
-    return (await conn.execute(stmt)).first()
+    return (await conn.execute(_BY_NAME, {"mailbox_id": mailbox_id, "name": name})).first()
 
 
 async def insert_folders(
@@ -112,17 +130,6 @@ async def advance_folders(conn: AsyncConnection, advances: Sequence[FolderAdvanc
     """Write new UIDNEXT/HIGHESTMODSEQ and add the count deltas (one statement, many rows)."""
     if not advances:
         return
-    stmt = (
-        update(folders)
-        .where(folders.c.id == bindparam("b_id"))
-        .values(
-            uidnext=bindparam("b_uidnext"),
-            highestmodseq=bindparam("b_hms"),
-            message_count=folders.c.message_count + bindparam("b_messages"),
-            unseen_count=folders.c.unseen_count + bindparam("b_unseen"),
-            total_bytes=folders.c.total_bytes + bindparam("b_bytes"),
-        )
-    )
     params = [
         {
             "b_id": a.folder_id,
@@ -134,4 +141,4 @@ async def advance_folders(conn: AsyncConnection, advances: Sequence[FolderAdvanc
         }
         for a in advances
     ]
-    await conn.execute(stmt, params)
+    await conn.execute(_ADVANCE, params)

@@ -38,6 +38,13 @@ class MailboxAdvance:
 
 
 _COUNTER_COLUMNS = (mailboxes.c.id, mailboxes.c.modseq, mailboxes.c.used_bytes, mailboxes.c.quota_bytes)
+# Hot statements are built once: building one costs far more than running it (see storage/sql).
+_LOCK_ONE = select(*_COUNTER_COLUMNS).where(mailboxes.c.id == bindparam("id")).with_for_update()
+_ADVANCE = (
+    update(mailboxes)
+    .where(mailboxes.c.id == bindparam("b_id"))
+    .values(modseq=bindparam("b_modseq"), used_bytes=mailboxes.c.used_bytes + bindparam("b_delta"))
+)
 
 
 async def lock_mailboxes(conn: AsyncConnection, mailbox_ids: Iterable[int]) -> dict[int, MailboxCounters]:
@@ -45,8 +52,16 @@ async def lock_mailboxes(conn: AsyncConnection, mailbox_ids: Iterable[int]) -> d
     ids = sorted(set(mailbox_ids))
     if not ids:
         return {}
-    stmt = select(*_COUNTER_COLUMNS).where(mailboxes.c.id.in_(ids)).order_by(mailboxes.c.id).with_for_update()
-    rows = (await conn.execute(stmt)).all()
+    if len(ids) == 1:
+        rows = (await conn.execute(_LOCK_ONE, {"id": ids[0]})).all()
+    else:
+        stmt = (
+            select(*_COUNTER_COLUMNS)
+            .where(mailboxes.c.id.in_(ids))
+            .order_by(mailboxes.c.id)
+            .with_for_update()
+        )
+        rows = (await conn.execute(stmt)).all()
     return {row[0]: MailboxCounters(row[0], row[1], row[2], row[3]) for row in rows}
 
 
@@ -63,13 +78,8 @@ async def advance_mailboxes(conn: AsyncConnection, advances: Sequence[MailboxAdv
     """Set each mailbox's new MODSEQ and add to its used bytes (rows are already locked)."""
     if not advances:
         return
-    stmt = (
-        update(mailboxes)
-        .where(mailboxes.c.id == bindparam("b_id"))
-        .values(modseq=bindparam("b_modseq"), used_bytes=mailboxes.c.used_bytes + bindparam("b_delta"))
-    )
     params = [{"b_id": a.mailbox_id, "b_modseq": a.modseq, "b_delta": a.used_delta} for a in advances]
-    await conn.execute(stmt, params)
+    await conn.execute(_ADVANCE, params)
 
 
 async def reset_usage(conn: AsyncConnection, mailbox_id: int, *, modseq: int) -> None:

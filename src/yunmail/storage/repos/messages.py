@@ -16,6 +16,7 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Row,
+    Text,
     bindparam,
     delete,
     false,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    type_coerce,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -51,7 +53,8 @@ SUMMARY_COLUMNS = (
 
 DETAIL_COLUMNS = (
     *SUMMARY_COLUMNS,
-    messages.c.parsed,
+    # The JSON text as stored: the mail store decodes it only when a reader needs it.
+    type_coerce(messages.c.parsed, Text()).label("parsed"),
     messages.c.subject,
     messages.c.from_addr,
     messages.c.to_addr,
@@ -145,6 +148,49 @@ def _id_chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
         yield ids[start : start + _CHUNK]
 
 
+class _UidSelect:
+    """One SELECT over a folder's messages by UID set, prebuilt for the shapes clients send most.
+
+    Building a statement costs far more than running it (see ``storage/sql``), so the whole folder
+    (``1:*``), one UID range and a short UID list each have a statement built once; any other set
+    is built per call, chunked by ``uid_conditions``.
+    """
+
+    def __init__(self, *columns: Any, only_deleted: bool = False) -> None:
+        self._columns = columns
+        self._only_deleted = only_deleted
+        self.all = self.build(messages.c.uid.isnot(None))
+        self.range = self.build(messages.c.uid.between(bindparam("lo"), bindparam("hi")))
+        self.listed = self.build(messages.c.uid.in_(bindparam("uids", expanding=True)))
+
+    def build(self, condition: ColumnElement[bool]) -> Any:
+        stmt = select(*self._columns).where(messages.c.folder_id == bindparam("folder_id"), condition)
+        if self._only_deleted:
+            stmt = stmt.where(messages.c.deleted.is_(True))
+        return stmt.order_by(messages.c.uid)
+
+    async def rows(
+        self, conn: AsyncConnection, folder_id: int, uids: Sequence[int] | None
+    ) -> list[MessageRow]:
+        """The rows in ``uids`` (None: all), ordered by UID."""
+        if uids is None:
+            return list((await conn.execute(self.all, {"folder_id": folder_id})).all())
+        runs = uid_ranges(uids)
+        if not runs:
+            return []
+        if len(runs) == 1:
+            params = {"folder_id": folder_id, "lo": runs[0][0], "hi": runs[0][1]}
+            return list((await conn.execute(self.range, params)).all())
+        if len(runs) <= _CHUNK and all(a == b for a, b in runs):
+            listed: dict[str, object] = {"folder_id": folder_id, "uids": [a for a, _ in runs]}
+            return list((await conn.execute(self.listed, listed)).all())
+        result: list[MessageRow] = []
+        for condition in uid_conditions(messages.c.uid, uids):
+            result.extend((await conn.execute(self.build(condition), {"folder_id": folder_id})).all())
+        result.sort(key=lambda row: row.uid)
+        return result
+
+
 # --- insert ----------------------------------------------------------------------------------------
 
 
@@ -197,71 +243,58 @@ async def find_dedupe_keys(
 # --- read ------------------------------------------------------------------------------------------
 
 
+_SUMMARIES = _UidSelect(*SUMMARY_COLUMNS)
+_DETAILS = _UidSelect(*DETAIL_COLUMNS)
+_CONTENTS = _UidSelect(messages.c.uid, messages.c.blob_sha256, messages.c.prefix, messages.c.size)
+_REF_COLUMNS = (messages.c.id, messages.c.uid, messages.c.size, messages.c.seen, messages.c.blob_sha256)
+_REFS = _UidSelect(*_REF_COLUMNS)
+_DELETED_REFS = _UidSelect(*_REF_COLUMNS, only_deleted=True)
+_CHANGED_SINCE = (
+    select(*SUMMARY_COLUMNS)
+    .where(messages.c.folder_id == bindparam("folder_id"), messages.c.modseq > bindparam("modseq"))
+    .order_by(messages.c.uid)
+)
+_VANISHED_SINCE = (
+    select(expunged.c.uid)
+    .where(expunged.c.folder_id == bindparam("folder_id"), expunged.c.modseq > bindparam("modseq"))
+    .order_by(expunged.c.uid)
+)
+_CONTENT = select(messages.c.blob_sha256, messages.c.prefix, messages.c.size).where(
+    messages.c.folder_id == bindparam("folder_id"), messages.c.uid == bindparam("uid")
+)
+
+
 async def select_summaries(
     conn: AsyncConnection, folder_id: int, uids: Sequence[int] | None, *, detail: bool = False
 ) -> list[MessageRow]:
     """Rows of the folder in ``uids`` (None: all), ordered by UID."""
-    columns = DETAIL_COLUMNS if detail else SUMMARY_COLUMNS
-    result: list[MessageRow] = []
-    for condition in uid_conditions(messages.c.uid, uids):
-        stmt = select(*columns).where(messages.c.folder_id == folder_id, condition).order_by(messages.c.uid)
-        result.extend((await conn.execute(stmt)).all())
-    if len(result) > 1 and uids is not None:
-        result.sort(key=lambda row: row.uid)
-    return result
+    return await (_DETAILS if detail else _SUMMARIES).rows(conn, folder_id, uids)
 
 
 async def select_changed_since(conn: AsyncConnection, folder_id: int, modseq: int) -> list[MessageRow]:
-    stmt = (
-        select(*SUMMARY_COLUMNS)
-        .where(messages.c.folder_id == folder_id, messages.c.modseq > modseq)
-        .order_by(messages.c.uid)
-    )
-    return list((await conn.execute(stmt)).all())
+    return list((await conn.execute(_CHANGED_SINCE, {"folder_id": folder_id, "modseq": modseq})).all())
 
 
 async def select_vanished_since(conn: AsyncConnection, folder_id: int, modseq: int) -> list[int]:
-    stmt = (
-        select(expunged.c.uid)
-        .where(expunged.c.folder_id == folder_id, expunged.c.modseq > modseq)
-        .order_by(expunged.c.uid)
-    )
-    return list((await conn.execute(stmt)).scalars())
+    return list((await conn.execute(_VANISHED_SINCE, {"folder_id": folder_id, "modseq": modseq})).scalars())
 
 
 async def select_content(conn: AsyncConnection, folder_id: int, uid: int) -> MessageRow | None:
     """``(blob_sha256, prefix, size)`` of one message."""
-    stmt = select(messages.c.blob_sha256, messages.c.prefix, messages.c.size).where(
-        messages.c.folder_id == folder_id, messages.c.uid == uid
-    )
-    return (await conn.execute(stmt)).first()
+    return (await conn.execute(_CONTENT, {"folder_id": folder_id, "uid": uid})).first()
 
 
 async def select_contents(conn: AsyncConnection, folder_id: int, uids: Sequence[int]) -> list[MessageRow]:
-    """``(uid, blob_sha256, prefix, size)`` of the messages in ``uids``: one query per chunk, not per UID."""
-    result: list[MessageRow] = []
-    for condition in uid_conditions(messages.c.uid, uids):
-        stmt = select(messages.c.uid, messages.c.blob_sha256, messages.c.prefix, messages.c.size).where(
-            messages.c.folder_id == folder_id, condition
-        )
-        result.extend((await conn.execute(stmt)).all())
-    return result
+    """``(uid, blob_sha256, prefix, size)`` of the messages in ``uids``: one query, not one per UID."""
+    return await _CONTENTS.rows(conn, folder_id, uids)
 
 
 async def select_refs(
     conn: AsyncConnection, folder_id: int, uids: Sequence[int] | None, *, only_deleted: bool
 ) -> list[StoredRef]:
     """What releasing (expunge) or moving the messages needs, ordered by UID."""
-    refs: list[StoredRef] = []
-    for condition in uid_conditions(messages.c.uid, uids):
-        stmt = select(
-            messages.c.id, messages.c.uid, messages.c.size, messages.c.seen, messages.c.blob_sha256
-        ).where(messages.c.folder_id == folder_id, condition)
-        if only_deleted:
-            stmt = stmt.where(messages.c.deleted.is_(True))
-        refs.extend(StoredRef(*row) for row in (await conn.execute(stmt)).all())
-    refs.sort(key=lambda ref: ref.uid)
-    return refs
+    rows = await (_DELETED_REFS if only_deleted else _REFS).rows(conn, folder_id, uids)
+    return [StoredRef(*row) for row in rows]
 
 
 async def blob_counts_of_folder(conn: AsyncConnection, folder_id: int) -> dict[str, int]:
@@ -276,21 +309,22 @@ async def blob_counts_of_mailbox(conn: AsyncConnection, mailbox_id: int) -> dict
 
 # --- flags -----------------------------------------------------------------------------------------
 
+_UPDATE_FLAGS = (
+    update(messages)
+    .where(messages.c.id == bindparam("b_id"))
+    .values(
+        modseq=bindparam("b_modseq"),
+        keywords=bindparam("b_keywords", type_=messages.c.keywords.type),
+        **{name: bindparam(f"b_{name}") for name in FLAG_COLUMNS},
+    )
+)
+
 
 async def update_flags(conn: AsyncConnection, updates: Sequence[Mapping[str, Any]]) -> None:
     """Each update: ``b_id``, ``b_modseq``, ``b_keywords`` and one ``b_<flag>`` per system flag."""
     if not updates:
         return
-    stmt = (
-        update(messages)
-        .where(messages.c.id == bindparam("b_id"))
-        .values(
-            modseq=bindparam("b_modseq"),
-            keywords=bindparam("b_keywords", type_=messages.c.keywords.type),
-            **{name: bindparam(f"b_{name}") for name in FLAG_COLUMNS},
-        )
-    )
-    await conn.execute(stmt, list(updates))
+    await conn.execute(_UPDATE_FLAGS, list(updates))
 
 
 # --- copy, move, delete ----------------------------------------------------------------------------
@@ -354,11 +388,16 @@ async def move_messages(
     await conn.execute(stmt, [{"b_id": mid, "b_uid": uid} for mid, uid in moves])
 
 
+_DELETE_TEXTS = delete(message_texts).where(message_texts.c.message_id.in_(bindparam("ids", expanding=True)))
+_DELETE_ROWS = delete(messages).where(messages.c.id.in_(bindparam("ids", expanding=True)))
+_INSERT_TOMBSTONES = insert(expunged)
+
+
 async def delete_messages(conn: AsyncConnection, ids: Sequence[int]) -> None:
     ordered = sorted(ids)
     for chunk in _id_chunks(ordered):
-        await conn.execute(delete(message_texts).where(message_texts.c.message_id.in_(chunk)))
-        await conn.execute(delete(messages).where(messages.c.id.in_(chunk)))
+        await conn.execute(_DELETE_TEXTS, {"ids": list(chunk)})
+        await conn.execute(_DELETE_ROWS, {"ids": list(chunk)})
 
 
 async def delete_folder_messages(conn: AsyncConnection, folder_id: int) -> None:
@@ -380,5 +419,5 @@ async def insert_tombstones(conn: AsyncConnection, folder_id: int, uids: Sequenc
     """Remember expunged UIDs for QRESYNC VANISHED (RFC 7162 §3.2.10)."""
     if uids:
         await conn.execute(
-            insert(expunged), [{"folder_id": folder_id, "uid": uid, "modseq": modseq} for uid in uids]
+            _INSERT_TOMBSTONES, [{"folder_id": folder_id, "uid": uid, "modseq": modseq} for uid in uids]
         )

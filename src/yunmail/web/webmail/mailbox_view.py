@@ -20,7 +20,7 @@ from starlette.responses import Response
 
 from yunmail.auth import Principal
 from yunmail.errors import FolderNotFound
-from yunmail.mailstore import FLAGGED, SEEN, Folder, MessageInfo, SpecialUse
+from yunmail.mailstore import FLAGGED, SEEN, Folder, MessageInfo, SpecialUse, parsed_message
 from yunmail.mime import Address, ParsedMessage
 from yunmail.web import deps
 from yunmail.web.templating import Pages
@@ -201,10 +201,7 @@ def _names(addresses: Sequence[Address]) -> str:
 
 
 def parsed_of(info: MessageInfo) -> ParsedMessage | None:
-    try:
-        return ParsedMessage.from_dict(dict(info.parsed))
-    except (ValueError, KeyError, TypeError):
-        return None
+    return parsed_message(info)
 
 
 def message_rows(

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from yunmail import errors
-from yunmail.mailstore import SEEN, FlagMode, MessageInfo, MessageSummary
+from yunmail.mailstore import SEEN, FlagMode, MessageInfo, MessageSummary, parsed_message
 from yunmail.mime import ParsedMessage, parse_message
 from yunmail.protocols.imap import render
 from yunmail.protocols.imap.commands import Outcome, bad, no, ok
@@ -45,13 +45,7 @@ Record = MessageSummary | MessageInfo
 
 def cached_parse(info: MessageInfo) -> ParsedMessage | None:
     """The store's cached parse, if it holds one in the current format."""
-    data = info.parsed
-    if not data:
-        return None
-    try:
-        return ParsedMessage.from_dict(dict(data))
-    except (ValueError, KeyError, TypeError, IndexError):
-        return None
+    return parsed_message(info)
 
 
 async def parse_raw(raw: bytes) -> ParsedMessage:
