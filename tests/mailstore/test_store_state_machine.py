@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from sqlalchemy import select
 
+from support.budgets import examples
 from support.databases import open_test_database
 from support.invariants import store_problems
 from support.mailstore import create_mailbox
@@ -341,8 +342,8 @@ def test_store_behaves_like_the_model(database_url: str, tmp_path: Path) -> None
     run_state_machine_as_test(
         machine,
         settings=settings(
-            max_examples=25,
-            stateful_step_count=30,
+            max_examples=examples(25),
+            stateful_step_count=examples(30),
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
         ),

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from support.budgets import examples
 from yunmail.mime import ParsedMessage, Part, parse_message
 
 from .samples import ALTERNATIVE, DIGEST, FORWARDED, MIXED, SIMPLE
@@ -66,13 +67,13 @@ def check_invariants(raw: bytes, parsed: ParsedMessage) -> None:
     assert ParsedMessage.from_json(text) == parsed
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.binary(max_size=3000))
 def test_arbitrary_bytes_never_raise(raw: bytes) -> None:
     check_invariants(raw, parse_message(raw))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.sampled_from(FRAGMENTS), max_size=60).map(b"".join))
 def test_mime_like_soup_never_raises(raw: bytes) -> None:
     check_invariants(raw, parse_message(raw))
@@ -182,7 +183,7 @@ def compare(raw: bytes, node: Node, part: Part) -> None:
             compare(raw, child_node, child_part)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(NODES)
 def test_generated_messages_parse_back_to_their_tree(tree: Node) -> None:
     writer = Writer()

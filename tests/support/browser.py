@@ -2,7 +2,11 @@
 
 Fixtures (register with ``pytest_plugins`` — ``tests/conftest.py`` does):
 
-* ``browser`` — a Chromium launched for the test (``/usr/bin/chromium``, fresh profile);
+* ``chromium`` — one headless ``/usr/bin/chromium`` per test process (so one per xdist worker),
+  started on first use and stopped at the end of the run: launching a browser for each test cost
+  about a second of CPU;
+* ``browser`` — that Chromium as Playwright sees it, connected for the test (DevTools protocol);
+  every page it opens lives in a new browser context, so tests share no cookies or storage;
 * ``page`` — a new page at 1280 px wide; ``phone_page`` — the same at 390 px (an iPhone-size
   viewport, touch, mobile user agent).
 
@@ -15,12 +19,15 @@ went to a remote host, and console errors (``console_errors_of(page)``).
 from __future__ import annotations
 
 import os
+import re
 import shutil
-from collections.abc import AsyncIterator
+import subprocess
+import threading
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, ViewportSize, async_playwright
+from playwright.async_api import Browser, Page, ViewportSize, async_playwright, expect
 
 from support.databases import require_or_skip
 
@@ -34,7 +41,34 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
+# What Playwright's own launch would add for a headless automation browser: overlay scrollbars
+# (so ``clientWidth`` is the viewport's), no throttling of pages in the background (several pages
+# run at once), popups allowed (links that open a new tab), no first-run or keychain prompts.
+HEADLESS_ARGS = [
+    "--headless",
+    "--hide-scrollbars",
+    "--mute-audio",
+    "--disable-background-timer-throttling",
+    "--disable-backgrounding-occluded-windows",
+    "--disable-renderer-backgrounding",
+    "--disable-popup-blocking",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--disable-hang-monitor",
+    "--disable-prompt-on-repost",
+    "--disable-breakpad",
+    "--no-default-browser-check",
+    "--password-store=basic",
+    "--use-mock-keychain",
+    "--force-color-profile=srgb",
+    "--enable-automation",
+]
+DEVTOOLS_LINE = re.compile(r"DevTools listening on (ws://\S+)")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+# Waiting is not a timing check: a page on a loaded 2-core CI machine running several test workers
+# can take seconds, so assertions wait up to 30 s for their condition and actions up to 60 s.
+EXPECT_TIMEOUT_MS = 30_000
+ACTION_TIMEOUT_MS = 60_000
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 PHONE: ViewportSize = {"width": 390, "height": 844}
 
@@ -44,13 +78,73 @@ def _require_browser() -> None:
         require_or_skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
 
 
-@pytest.fixture
-async def browser(tmp_path: Path) -> AsyncIterator[Browser]:
-    _require_browser()
-    async with async_playwright() as playwright:
-        instance = await playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+class Chromium:
+    """One headless Chromium process with its DevTools endpoint; started again if it died."""
+
+    def __init__(self, profile_dir: Path) -> None:
+        self._profile_dir = profile_dir
+        self._process: subprocess.Popen[str] | None = None
+        self._endpoint = ""
+
+    def endpoint(self) -> str:
+        if self._process is None or self._process.poll() is not None:
+            self._start()
+        return self._endpoint
+
+    def _start(self) -> None:
+        process = subprocess.Popen(
+            [
+                CHROMIUM,
+                *CHROMIUM_ARGS,
+                *HEADLESS_ARGS,
+                "--remote-debugging-port=0",  # the port it chose is in the "listening" line
+                f"--user-data-dir={self._profile_dir}",
+                "about:blank",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
         )
+        assert process.stderr is not None
+        seen: list[str] = []
+        for line in process.stderr:  # blocks until Chromium prints it (or exits: EOF)
+            seen.append(line)
+            match = DEVTOOLS_LINE.search(line)
+            if match:
+                self._endpoint = match.group(1)
+                break
+        else:
+            raise RuntimeError("Chromium exited before listening:\n" + "".join(seen[-20:]))
+        # Keep reading its log, or Chromium would block on a full pipe.
+        threading.Thread(target=process.stderr.read, daemon=True).start()
+        self._process = process
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+
+
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chromium]:
+    _require_browser()
+    instance = Chromium(tmp_path_factory.mktemp("chromium-profile"))
+    try:
+        yield instance
+    finally:
+        instance.stop()
+
+
+@pytest.fixture
+async def browser(chromium: Chromium) -> AsyncIterator[Browser]:
+    """The worker's Chromium, connected for this test; closing it closes the test's contexts."""
+    async with async_playwright() as playwright:
+        instance = await playwright.chromium.connect_over_cdp(chromium.endpoint())
         try:
             yield instance
         finally:
@@ -65,6 +159,7 @@ async def new_page(browser: Browser, *, phone: bool = False) -> Page:
         locale="en-US",
         ignore_https_errors=True,
     )
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
     page = await context.new_page()
     requests: list[str] = []
     errors: list[str] = []
@@ -115,6 +210,11 @@ async def no_horizontal_scroll(page: Page) -> bool:
         "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )
     return bool(widths[0] <= widths[1])
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    del config
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -23,6 +23,7 @@ from typing import Any
 import argon2
 import pytest
 
+from support.factories import cheap_dkim_key
 from yunmail.clock import Clock, FakeClock
 from yunmail.config import LISTENER_NAMES, Settings, load_settings
 from yunmail.net import BoundAddress, NetLimits, client_context, generate_self_signed
@@ -88,6 +89,15 @@ class CheapArgon2id:
         return False  # hashes of other costs (e.g. production ones in a test) stay as they are
 
 
+def use_cheap_dkim_keys(services: Services) -> None:
+    """New domains on a test server get 1024-bit RSA keys (``cheap_dkim_key``): most web and protocol
+    tests add a domain, and 2048-bit generation costs them ~100 ms each. The runtime builds its own
+    ``DkimKeys``, so the test swaps in the key factory after the fact."""
+    keys = services.domains.keys
+    assert hasattr(keys, "_factory"), "DkimKeys changed: update use_cheap_dkim_keys"
+    keys._factory = cheap_dkim_key
+
+
 @asynccontextmanager
 async def running_server(
     data_dir: Path,
@@ -95,13 +105,20 @@ async def running_server(
     *,
     clock: Clock | None = None,
     settings_overrides: Mapping[str, Any] | None = None,
+    migrate: bool = True,
 ) -> AsyncIterator[RunningServer]:
-    """Start a ``Runtime`` with a fresh certificate in ``data_dir``; stop it when the block ends."""
+    """Start a ``Runtime`` with a fresh certificate in ``data_dir``; stop it when the block ends.
+
+    ``migrate=False`` skips the schema check for a database known to be migrated already.
+    """
     settings = server_settings(data_dir, database_url, **dict(settings_overrides or {}))
     generate_self_signed(
         settings.hostname, settings.tls.cert_file, settings.tls.key_file, now=dt.datetime.now(dt.UTC)
     )
-    services = await build_services(settings, clock=clock or FakeClock(), hasher=CheapArgon2id())
+    services = await build_services(
+        settings, clock=clock or FakeClock(), hasher=CheapArgon2id(), migrate=migrate
+    )
+    use_cheap_dkim_keys(services)
     limits = dataclasses.replace(NetLimits.from_settings(settings), drain_seconds=TEST_DRAIN_SECONDS)
     try:
         runtime = Runtime(services, limits=limits)
@@ -121,5 +138,6 @@ async def running_server(
 
 @pytest.fixture
 async def server(tmp_path: Path, database_url: str, clock: FakeClock) -> AsyncIterator[RunningServer]:
-    async with running_server(tmp_path / "server", database_url, clock=clock) as running:
+    # ``database_url`` is a copy of the migrated template or the migrated PostgreSQL test database.
+    async with running_server(tmp_path / "server", database_url, clock=clock, migrate=False) as running:
         yield running

@@ -28,7 +28,15 @@ from pathlib import Path
 import aiosmtplib
 from sqlalchemy import select
 
-from support.factories import ACTOR, PASSWORD, DirectoryFactory, FastHasher, RecordingMailStorage, Tenant
+from support.factories import (
+    ACTOR,
+    PASSWORD,
+    DirectoryFactory,
+    FastHasher,
+    RecordingMailStorage,
+    Tenant,
+    cheap_domains,
+)
 from support.invariants import store_problems
 from yunmail.auth import Auth, AuthLimits
 from yunmail.clock import FakeClock
@@ -153,7 +161,7 @@ async def start_smtp_env(
     tls = ServerTls(cert, key)
     mailstore = MailStore(db, blobs, bus, clock)
     directory = Directory(db, clock, Settings(), mailstore, hasher=FastHasher())
-    domains = DomainRegistry(db, clock)
+    domains = cheap_domains(db, clock)
     factory = DirectoryFactory(directory=directory, domains=domains, storage=RecordingMailStorage())
     counters = MemoryCounters()
     auth = Auth(db, directory, counters, clock, limits=auth_limits, hasher=FastHasher())

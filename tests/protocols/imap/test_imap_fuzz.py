@@ -13,6 +13,7 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from support.budgets import examples
 from support.imap import ImapEnv, ImapTestClient
 from support.mailstore import make_message
 
@@ -133,7 +134,7 @@ raw = st.binary(max_size=200)
 lines = st.lists(st.one_of(structured, structured, raw), min_size=1, max_size=4)
 
 FUZZ = settings(
-    max_examples=100,
+    max_examples=examples(100),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -10,6 +10,7 @@ import asyncio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from support.budgets import examples
 from support.mailstore import make_message
 
 KEYWORDS = [
@@ -52,7 +53,7 @@ structured = st.builds(
 )
 lines = st.lists(st.one_of(structured, structured, st.binary(max_size=120)), min_size=1, max_size=5)
 FUZZ = settings(
-    max_examples=60,
+    max_examples=examples(60),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -27,6 +27,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from support.budgets import examples, seconds
 from support.databases import PostgresTestDatabase, sqlite_copy
 from support.dns_server import DnsTestServer, dns_zone
 from support.server import RunningServer, running_server
@@ -42,8 +43,10 @@ LEFT_OUT = "/quick-add$"
 SEED = "20260101"
 # Random fuzzing is left to the stateful phase (which generates its own data) to fit the budget.
 PHASES = "examples,coverage,stateful"
-# The whole run's budget in seconds: stateful sequences repeat until it is spent.
-BUDGET = 45
+# The whole run's budget in seconds: stateful sequences repeat until it is spent. Both scale with
+# HYPOTHESIS_PROFILE (ten times as much under ``nightly``, support/budgets.py).
+BUDGET = seconds(45)
+EXAMPLES_PER_OPERATION = examples(5)
 TESTS = Path(__file__).parents[2]
 
 
@@ -117,7 +120,7 @@ async def _schemathesis(server: RunningServer, admin_token: str, operator_token:
         "--phases",
         PHASES,
         "--max-examples",
-        "5",
+        str(EXAMPLES_PER_OPERATION),
         "--max-time",
         str(BUDGET),
         "--seed",

@@ -492,9 +492,15 @@ async def test_autosaved_draft_survives_a_page_reload(
     await page.goto(f"{base_url(server)}/compose")
     await expect(page.get_by_test_id("compose-form")).to_have_attribute("data-autosave-seconds", "1")
 
-    await page.get_by_test_id("compose-to").fill("li@partner.test")
-    await page.get_by_test_id("compose-subject").fill("写到一半")
-    await page.get_by_test_id("compose-body").fill("还没写完的内容")
+    # A save may start between two fills on a slow machine: wait for the one that carries the body.
+    async with page.expect_response(
+        lambda response: (
+            response.url.endswith("/compose/draft") and "还没写完的内容" in (response.request.post_data or "")
+        )
+    ):
+        await page.get_by_test_id("compose-to").fill("li@partner.test")
+        await page.get_by_test_id("compose-subject").fill("写到一半")
+        await page.get_by_test_id("compose-body").fill("还没写完的内容")
     await expect(page.get_by_test_id("autosave-status")).not_to_be_empty(timeout=20_000)
     await expect(page).to_have_url(re.compile(r"/compose\?draft=\d+$"))
     await page.reload()

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from support.budgets import examples
 from yunmail.protocols.imap.wire import codes, parse_command, parse_idle_done, parse_sasl_response
 from yunmail.protocols.imap.wire import commands as c
 from yunmail.protocols.imap.wire.errors import WireError
@@ -415,7 +416,7 @@ def parse_or_wire_error(data: bytes, utf8: bool = False) -> None:
         parse_command(data, utf8=utf8)
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(st.binary(max_size=300), st.booleans())
 def test_fuzz_binary_raises_only_wire_error(data: bytes, utf8: bool) -> None:
     parse_or_wire_error(data, utf8)
@@ -433,7 +434,7 @@ _ARGS = st.sampled_from(
 )  # fmt: skip
 
 
-@settings(max_examples=500)
+@settings(max_examples=examples(500))
 @given(st.sampled_from(_NAMES), st.lists(_ARGS, max_size=20), st.booleans())
 def test_fuzz_structured_commands_raise_only_wire_error(name: bytes, args: list[bytes], utf8: bool) -> None:
     parse_or_wire_error(b"t1 " + name + b" " + b"".join(args), utf8)
@@ -448,7 +449,7 @@ def test_fuzz_mutated_examples_raise_only_wire_error(
     parse_or_wire_error(data[:i] + junk + data[i + 1 :])
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(
     st.lists(st.one_of(st.sampled_from([d for d, _ in EXAMPLES]), st.binary(max_size=40)), max_size=6),
     st.integers(min_value=1, max_value=17),

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from support.budgets import examples
 from yunmail.protocols.imap.wire import codes
 from yunmail.protocols.imap.wire.errors import WireError
 from yunmail.protocols.imap.wire.search_keys import (
@@ -194,7 +195,7 @@ search_keys: st.SearchStrategy[SearchKey] = st.recursive(
 )
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(search_keys, st.booleans())
 def test_round_trip(key: SearchKey, utf8: bool) -> None:
     assert parse_search(render_search(key, utf8=utf8)) == key

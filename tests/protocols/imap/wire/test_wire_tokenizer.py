@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from support.budgets import examples
 from yunmail.protocols.imap.wire import codes
 from yunmail.protocols.imap.wire.errors import WireError
 from yunmail.protocols.imap.wire.tokenizer import (
@@ -347,7 +348,7 @@ def test_nstring_round_trip(data: bytes | None) -> None:
     r.end()
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(st.binary(max_size=400), st.integers(min_value=1, max_value=50), st.booleans())
 def test_fuzz_framer_never_fails_unexpectedly(data: bytes, chunk: int, reject: bool) -> None:
     framer = Framer(Limits(max_line=120, max_literal=64, max_command=100, non_sync=NonSync.MINUS))
