@@ -13,7 +13,6 @@ import signal
 import smtplib
 import ssl
 import subprocess
-import sys
 import threading
 import urllib.request
 from collections.abc import Iterator
@@ -22,10 +21,13 @@ from pathlib import Path
 
 import pytest
 
+from support.serve_process import (
+    WATCHDOG_SECONDS,
+    read_until_ready,
+    serve_environment,
+    yunmail_command,
+)
 from yunmail.config import LISTENER_NAMES
-
-# Safety net only: a server that never becomes ready is killed so the test fails instead of hanging.
-WATCHDOG_SECONDS = 120
 
 
 @dataclass
@@ -40,17 +42,8 @@ class ServeProcess:
         return self.process.returncode, rest
 
 
-def _environment() -> dict[str, str]:
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith("YUNMAIL_") or k.startswith("YUNMAIL_TEST")
-    }
-    env.update({f"YUNMAIL_LISTEN_{name.upper()}": "127.0.0.1:0" for name in LISTENER_NAMES})
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
-
-
-def _yunmail(*args: str) -> list[str]:
-    return [sys.executable, "-m", "yunmail", *args]
+_environment = serve_environment
+_yunmail = yunmail_command
 
 
 @pytest.fixture(scope="module")
@@ -83,19 +76,7 @@ def _serve(data_dir: Path, *args: str) -> ServeProcess:
         stderr=subprocess.DEVNULL,
         text=True,
     )
-    watchdog = threading.Timer(WATCHDOG_SECONDS, process.kill)
-    watchdog.start()
-    lines: list[str] = []
-    try:
-        assert process.stdout is not None
-        for line in process.stdout:  # blocks until the server prints; no polling, no sleeping
-            lines.append(line.rstrip("\n"))
-            if line.startswith("ready") or line.startswith('{"event": "ready"'):
-                break
-    finally:
-        watchdog.cancel()
-    assert lines and ("ready" in lines[-1]), f"server exited before ready: {lines}"
-    return ServeProcess(process, lines)
+    return ServeProcess(process, read_until_ready(process))
 
 
 def _kill(running: ServeProcess) -> None:
@@ -307,17 +288,7 @@ def node(data_dir: Path) -> Iterator[Node]:
             log.put(line)
 
     threading.Thread(target=read_log, daemon=True).start()
-    watchdog = threading.Timer(WATCHDOG_SECONDS, process.kill)
-    watchdog.start()
-    lines: list[str] = []
-    try:
-        assert process.stdout is not None
-        for line in process.stdout:
-            lines.append(line.rstrip("\n"))
-            if line.startswith("ready"):
-                break
-    finally:
-        watchdog.cancel()
+    lines = read_until_ready(process)
     running = Node(process, lines, log)
     try:
         yield running

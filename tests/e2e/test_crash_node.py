@@ -19,7 +19,6 @@ import signal
 import smtplib
 import sqlite3
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,22 +26,15 @@ from pathlib import Path
 
 import pytest
 
+from support.serve_process import WATCHDOG_SECONDS, read_until_ready, serve_environment, yunmail_command
 from yunmail.config import LISTENER_NAMES
 
 pytestmark = pytest.mark.slow
 
-WATCHDOG_SECONDS = 120
 APPENDS_BEFORE_KILL = 40
 DELIVERIES_BEFORE_KILL = 20
 USER, PASSWORD = "zhangwei@demo", "Demo-zhangwei-1"
 RCPT = "lina@demo.yunmail.test"
-
-
-def _environment() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("YUNMAIL_")}
-    env.update({f"YUNMAIL_LISTEN_{name.upper()}": "127.0.0.1:0" for name in LISTENER_NAMES})
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
 
 
 @dataclass
@@ -57,27 +49,18 @@ class Server:
 
 def _start(data_dir: Path, *args: str) -> Server:
     process = subprocess.Popen(
-        [sys.executable, "-m", "yunmail", "serve", "--config", str(data_dir / "yunmail.toml"), *args],
-        env=_environment(),
+        yunmail_command("serve", "--config", str(data_dir / "yunmail.toml"), *args),
+        env=serve_environment(),
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
     )
-    watchdog = threading.Timer(WATCHDOG_SECONDS, process.kill)
-    watchdog.start()
     addresses: dict[str, tuple[str, int]] = {}
-    try:
-        assert process.stdout is not None
-        for line in process.stdout:
-            parts = line.split()
-            if parts[:1] and parts[0] in LISTENER_NAMES and len(parts) > 1 and ":" in parts[1]:
-                host, _, port = parts[1].rpartition(":")
-                addresses[parts[0]] = (host, int(port))
-            if line.startswith("ready"):
-                break
-    finally:
-        watchdog.cancel()
-    assert "imap" in addresses and "smtp" in addresses, "server exited before ready"
+    for line in read_until_ready(process):
+        parts = line.split()
+        if len(parts) > 1 and parts[0] in LISTENER_NAMES and ":" in parts[1]:
+            host, _, port = parts[1].rpartition(":")
+            addresses[parts[0]] = (host, int(port))
     return Server(process, addresses)
 
 
@@ -156,8 +139,8 @@ def _message_ids(client: imaplib.IMAP4) -> dict[str, list[tuple[int, bytes]]]:
 def data_dir(tmp_path: Path) -> Iterator[Path]:
     target = tmp_path / "data"
     done = subprocess.run(
-        [sys.executable, "-m", "yunmail", "init", "--data-dir", str(target)],
-        env=_environment(),
+        yunmail_command("init", "--data-dir", str(target)),
+        env=serve_environment(),
         capture_output=True,
         text=True,
         timeout=WATCHDOG_SECONDS,
