@@ -28,6 +28,7 @@ import select
 import signal
 import socket
 import sys
+import threading
 import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ from typing import Any
 
 from yunmail import logging
 from yunmail.config import LISTENER_NAMES, Settings
-from yunmail.net import bind_listening
+from yunmail.net import NetLimits, bind_listening
 from yunmail.runtime import NodeBusLinks, Runtime, build_services, close_services, node_bus_links
 
 _log = logging.get("prefork")
@@ -45,6 +46,8 @@ RESTART_PAUSE_SECONDS = 1.0
 # A process that lived shorter than this before dying is "crashing": wait before restarting it.
 MIN_HEALTHY_SECONDS = 5.0
 READY_TIMEOUT_SECONDS = 120.0
+# Beyond the connection drain: stopping workers and closing storage.
+STOP_MARGIN_SECONDS = 15.0
 
 Prebound = Mapping[tuple[str, str], Sequence[socket.socket]]
 LoopRunner = Callable[[Coroutine[Any, Any, None]], None]
@@ -227,8 +230,15 @@ def serve_node(
     node.bind()
 
     def stop(signum: int, _frame: object) -> None:
+        if node.stopping:
+            return
         node.stopping = True
         node.signal_all(signal.SIGTERM)
+        # A serving process that has not finished its orderly stop by then is killed, so the
+        # node always exits (its writes are durable or unacknowledged either way).
+        killer = threading.Timer(stop_grace_seconds(settings), node.signal_all, (signal.SIGKILL,))
+        killer.daemon = True
+        killer.start()
 
     def reload(_signum: int, _frame: object) -> None:
         node.signal_all(signal.SIGHUP)
@@ -253,6 +263,11 @@ def serve_node(
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         node.close_sockets()
+
+
+def stop_grace_seconds(settings: Settings) -> float:
+    """How long the parent waits for its serving processes' orderly stop before killing them."""
+    return NetLimits.from_settings(settings).drain_seconds + STOP_MARGIN_SECONDS
 
 
 def _stop_with_parent() -> None:
