@@ -169,6 +169,17 @@ class Node:
         child.ready_read = -1
         return True
 
+    def stop_all(self) -> None:
+        """SIGTERM to every serving process; whoever still runs a stop grace later gets SIGKILL, so
+        the node always exits (its writes are durable or unacknowledged either way)."""
+        if self.stopping:
+            return
+        self.stopping = True
+        self.signal_all(signal.SIGTERM)
+        killer = threading.Timer(stop_grace_seconds(self.settings), self.signal_all, (signal.SIGKILL,))
+        killer.daemon = True
+        killer.start()
+
     def signal_all(self, signum: int) -> None:
         for pid in list(self.children):
             with contextlib.suppress(ProcessLookupError):
@@ -230,15 +241,7 @@ def serve_node(
     node.bind()
 
     def stop(signum: int, _frame: object) -> None:
-        if node.stopping:
-            return
-        node.stopping = True
-        node.signal_all(signal.SIGTERM)
-        # A serving process that has not finished its orderly stop by then is killed, so the
-        # node always exits (its writes are durable or unacknowledged either way).
-        killer = threading.Timer(stop_grace_seconds(settings), node.signal_all, (signal.SIGKILL,))
-        killer.daemon = True
-        killer.start()
+        node.stop_all()
 
     def reload(_signum: int, _frame: object) -> None:
         node.signal_all(signal.SIGHUP)
@@ -252,8 +255,7 @@ def serve_node(
         for child in started:
             if not node.wait_ready(child, ready_timeout) and not node.stopping:
                 _log.error("a serving process did not start", extra={"fields": {"process": child.index}})
-                node.stopping = True
-                node.signal_all(signal.SIGTERM)
+                node.stop_all()
                 node.supervise()
                 return 1
         if not node.stopping:
