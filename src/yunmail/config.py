@@ -71,8 +71,9 @@ class WebSettings:
 @dataclass(frozen=True, slots=True)
 class ServerSettings:
     # Serving processes per node; 0 = one per CPU core. They share the listening sockets and
-    # coordinate through the database and the event bus, as separate nodes do.
-    processes: int = 0
+    # coordinate through the database and the event bus, as separate nodes do. Default 1 until a
+    # rare stop that never finishes with several processes is found (see the README).
+    processes: int = 1
 
     @property
     def effective_processes(self) -> int:

@@ -33,7 +33,7 @@ COMMENTS: dict[str, str] = {
     "redis_url": 'Empty = in-process events and rate counters; "redis://host:6379/0" for scale-out.',
     "trusted_networks": "Networks treated as this installation's own hosts (local tools, monitoring).",
     "server": "How this node runs.",
-    "server.processes": "Serving processes sharing the listeners; 0 = one per CPU core.",
+    "server.processes": "Serving processes sharing the listeners; 0 = one per CPU core (recommended: 0).",
     "listen": 'Listeners: "host:port" lists; port 0 = any free port; [] = switched off.',
     "listen.smtp": "MX, inbound mail (production: 25).",
     "listen.submission": "Authenticated sending with STARTTLS (production: 587).",
